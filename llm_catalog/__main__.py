@@ -1,0 +1,5 @@
+"""``python -m llm_catalog``: the same as the ``llm-catalog`` command."""
+
+from llm_catalog.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,143 @@
+"""The loaded catalog: providers and models indexed by id and alias.
+
+A :class:`Catalog` is built by :func:`llm_catalog.loader.load_catalog` from
+validated files and never changes afterwards. It remembers which file and line
+every value came from, across overrides, so that any later message can point
+at the YAML to edit.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from llm_catalog.errors import Location, UnknownModelError
+from llm_catalog.records import Model, Provider
+from llm_catalog.yamlsource import Document
+
+__all__ = ["Catalog", "Layer"]
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One file's contribution to a record: the record itself, or an override of it."""
+
+    file: str
+    document: Document
+    pointer: str  # where the record or the override starts in the file
+    data: Mapping[str, Any]  # the fields this layer wrote
+
+    def holds(self, relative: str) -> bool:
+        """True when this layer wrote the value at ``relative`` (a pointer inside the record)."""
+        node: Any = self.data
+        for token in relative.split("/")[1:]:
+            key = token.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, Mapping) and key in node:
+                node = node[key]
+            elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+                node = node[int(key)]
+            else:
+                return False
+        return True
+
+    def locate(self, relative: str) -> tuple[str, Location]:
+        """The pointer in the file and the place of the value at ``relative``.
+
+        Falls back to the nearest enclosing value this layer wrote.
+        """
+        parts = relative.split("/")
+        while len(parts) > 1 and f"{self.pointer}{'/'.join(parts)}" not in self.document.values:
+            parts.pop()
+        pointer = f"{self.pointer}{'/'.join(parts)}"
+        line, column = self.document.values.get(pointer, (0, 0))
+        return pointer, Location(self.file, line + 1, column + 1)
+
+
+def locate(layers: tuple[Layer, ...], relative: str = "") -> tuple[str, Location]:
+    """Where the value at ``relative`` in a record was last written: pointer and place."""
+    for layer in reversed(layers):
+        if relative and layer.holds(relative):
+            return layer.locate(relative)
+    return layers[0].locate(relative)
+
+
+class Catalog:
+    """An immutable, indexed set of providers and models.
+
+    Iterating yields models in id order. ``catalog["openai/gpt-4o"]`` and
+    :meth:`get` accept full ids and aliases.
+    """
+
+    def __init__(
+        self,
+        providers: Mapping[str, Provider],
+        models: Mapping[str, Model],
+        aliases: Mapping[str, str],
+        origins: Mapping[str, tuple[Layer, ...]],
+        files: tuple[str, ...],
+    ) -> None:
+        self._providers = dict(sorted(providers.items()))
+        self._models = dict(sorted(models.items()))
+        self._aliases = dict(aliases)
+        self._origins = dict(origins)
+        self.files = files
+        """Display paths of the files the catalog was built from, in load order."""
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __iter__(self) -> Iterator[Model]:
+        return iter(self._models.values())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (name in self._models or name in self._aliases)
+
+    def __getitem__(self, name: str) -> Model:
+        return self.get(name)
+
+    def __repr__(self) -> str:
+        return f"<Catalog {len(self._providers)} providers, {len(self._models)} models>"
+
+    @property
+    def models(self) -> Mapping[str, Model]:
+        """Models by full id."""
+        return self._models
+
+    @property
+    def providers(self) -> Mapping[str, Provider]:
+        """Providers by id."""
+        return self._providers
+
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """Full model id by alias."""
+        return self._aliases
+
+    def get(self, name: str) -> Model:
+        """The model with this full id or alias.
+
+        Raises :class:`~llm_catalog.errors.UnknownModelError`, naming the
+        closest ids, when there is none.
+        """
+        model = self._models.get(name)
+        if model is None and name in self._aliases:
+            model = self._models[self._aliases[name]]
+        if model is None:
+            known = [*self._models, *self._aliases]
+            raise UnknownModelError(name, difflib.get_close_matches(name, known, n=3))
+        return model
+
+    def provider_of(self, model: Model | str) -> Provider:
+        """The provider record of a model (a record, a full id or an alias)."""
+        record = self.get(model) if isinstance(model, str) else model
+        return self._providers[record.provider]
+
+    def locate(self, record_id: str, pointer: str = "") -> Location:
+        """Where a value of a record was written, after overrides.
+
+        ``record_id`` is a full model id or a provider id; ``pointer`` a JSON
+        pointer inside the record (``/pricing/input``), empty for the record itself.
+        """
+        return locate(self._origins[record_id], pointer)[1]

@@ -1,0 +1,235 @@
+"""What makes a catalog file valid: schema messages and rules across fields.
+
+Schema errors from :mod:`jsonschema` are turned into one short message per
+place, written for the person editing the YAML. Rules that JSON Schema cannot
+say (dates in order, tiers in order, limits that fit) are checked on built
+records and reported with the pointer of the field at fault.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import ipaddress
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from llm_catalog.errors import looks_like_key, redact
+from llm_catalog.records import Model, Provider
+from llm_catalog.yamlsource import escape_pointer
+
+__all__ = [
+    "iter_key_shaped",
+    "iter_model_problems",
+    "iter_provider_problems",
+    "iter_schema_problems",
+    "unknown_id_message",
+]
+
+# When several validators fail at one place, the first in this order is the
+# one worth reading: a wrong type makes the others moot.
+_PRIORITY = {
+    name: rank
+    for rank, name in enumerate(
+        ["type", "required", "additionalProperties", "enum", "format", "pattern", "const"]
+    )
+}
+_MAX_SHOWN = 60
+
+
+def _show(value: Any) -> str:
+    """A value as quoted in a message: short, and never a key."""
+    text = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    text = redact(text)
+    if len(text) > _MAX_SHOWN:
+        text = text[: _MAX_SHOWN - 4] + "...'"
+    return text
+
+
+_JSON_TYPE_NAMES = {
+    dict: "mapping",
+    list: "list",
+    str: "string",
+    bool: "boolean",
+    int: "integer",
+    type(None): "null",
+}
+
+
+def _type_name(value: Any) -> str:
+    for kind, name in _JSON_TYPE_NAMES.items():
+        if type(value) is kind:
+            return name
+    return "number"
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    from llm_catalog.schema import catalog_schema
+
+    schema = catalog_schema()
+    cls = jsonschema.Draft202012Validator
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def _pointer(path: Any) -> str:
+    return "".join(f"/{escape_pointer(str(part))}" for part in path)
+
+
+def iter_schema_problems(document: Any) -> Iterator[tuple[str, bool, str]]:
+    """Schema problems in one document as ``(pointer, at_key, message)``.
+
+    ``at_key`` is true when the problem is best shown at the mapping key (an
+    unknown key) rather than at its value. One problem per place.
+    """
+    seen: dict[str, tuple[int, str, bool, str]] = {}
+    for error in _validator().iter_errors(document):
+        pointer = _pointer(error.absolute_path)
+        for place, at_key, message in _messages(error, pointer):
+            rank = _PRIORITY.get(str(error.validator), len(_PRIORITY))
+            if place not in seen or rank < seen[place][0]:
+                seen[place] = (rank, place, at_key, message)
+    for _, place, at_key, message in seen.values():
+        yield place, at_key, message
+
+
+def _messages(error: Any, pointer: str) -> Iterator[tuple[str, bool, str]]:
+    kind = error.validator
+    value = error.instance
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        for key in sorted(set(value) - set(allowed)):
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            advice = f"did you mean {hint[0]!r}?" if hint else f"allowed keys: {', '.join(allowed)}"
+            yield f"{pointer}/{escape_pointer(key)}", True, f"unknown key {_show(key)}; {advice}"
+    elif kind == "required":
+        missing = [name for name in error.validator_value if name not in value]
+        for name in missing:
+            description = error.schema["properties"].get(name, {}).get("description", "")
+            yield pointer, False, f"missing required key {name!r}" + (
+                f" ({description.rstrip('.')})" if description else ""
+            )
+    elif kind == "type":
+        expected = {"object": "mapping", "array": "list"}.get(error.validator_value, error.validator_value)
+        yield pointer, False, f"expected {expected}, got {_type_name(value)} {_show(value)}"
+    elif kind == "enum":
+        choices = ", ".join(str(choice) for choice in error.validator_value)
+        yield pointer, False, f"{_show(value)} is not one of: {choices}"
+    elif kind in ("format", "pattern") and error.schema.get("format") == "date":
+        yield pointer, False, f"{_show(value)} is not a valid date; write YYYY-MM-DD"
+    elif kind == "pattern":
+        yield pointer, False, f"{_show(value)} does not match {error.validator_value}"
+    elif kind == "minProperties" and not value:
+        yield pointer, False, "empty mapping; leave the key out or fill it in"
+    elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {
+            "minimum": "less than the minimum of",
+            "maximum": "more than the maximum of",
+            "exclusiveMinimum": "not more than",
+            "exclusiveMaximum": "not less than",
+        }[kind]
+        yield pointer, False, f"{_show(value)} is {words} {error.validator_value}"
+    elif kind == "minItems" and not value:
+        yield pointer, False, "empty list; leave the key out or list at least one item"
+    else:
+        yield pointer, False, redact(error.message)[:200]
+
+
+def iter_key_shaped(document: Any, pointer: str = "") -> Iterator[str]:
+    """Pointers of every string in ``document`` shaped like an API key."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            child = f"{pointer}/{escape_pointer(key)}"
+            if looks_like_key(key):
+                yield child
+            yield from iter_key_shaped(value, child)
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            yield from iter_key_shaped(value, f"{pointer}/{index}")
+    elif isinstance(document, str) and looks_like_key(document):
+        yield pointer
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def iter_provider_problems(provider: Provider) -> Iterator[tuple[str, str]]:
+    """Rules a provider record must follow, as ``(pointer within the record, message)``."""
+    if provider.api_base and not provider.allow_insecure_api_base:
+        parts = urlsplit(provider.api_base)
+        if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+            yield "/api_base", (
+                f"{provider.api_base!r} is not HTTPS and not a loopback address: use https://, "
+                "or set allow_insecure_api_base: true if this network is trusted"
+            )
+
+
+def iter_model_problems(model: Model, known_ids: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """Rules a model record must follow, as ``(pointer within the record, message)``."""
+    released, deprecated, retired = model.release_date, model.deprecation_date, model.retirement_date
+    if released and retired and retired < released:
+        yield "/retirement_date", f"retirement_date {retired} is before release_date {released}"
+    if released and deprecated and deprecated < released:
+        yield "/deprecation_date", f"deprecation_date {deprecated} is before release_date {released}"
+    if deprecated and retired and retired < deprecated:
+        yield "/retirement_date", f"retirement_date {retired} is before deprecation_date {deprecated}"
+
+    limits = model.limits
+    if limits.max_output_tokens and limits.max_output_tokens > limits.context_window:
+        yield "/limits/max_output_tokens", (
+            f"max_output_tokens {limits.max_output_tokens} exceeds context_window "
+            f"{limits.context_window}"
+        )
+    if limits.max_input_tokens and limits.max_input_tokens > limits.context_window:
+        yield "/limits/max_input_tokens", (
+            f"max_input_tokens {limits.max_input_tokens} exceeds context_window "
+            f"{limits.context_window}"
+        )
+
+    if model.successor is not None:
+        if model.successor == model.id:
+            yield "/successor", "a model cannot be its own successor"
+        elif model.successor not in known_ids:
+            yield "/successor", unknown_id_message(model.successor, known_ids)
+
+    pricing = model.pricing
+    if pricing is None:
+        return
+    tier_sets = [("/pricing/tiers", pricing.tiers)]
+    tier_sets += [(f"/pricing/history/{i}/tiers", h.tiers) for i, h in enumerate(pricing.history)]
+    for where, tiers in tier_sets:
+        for index in range(1, len(tiers)):
+            before, after = tiers[index - 1].above_input_tokens, tiers[index].above_input_tokens
+            if after <= before:
+                yield f"{where}/{index}/above_input_tokens", (
+                    f"tiers must be in increasing order of threshold: {after} follows {before}"
+                )
+    for index in range(1, len(pricing.history)):
+        before_day, day = pricing.history[index - 1].effective_from, pricing.history[index].effective_from
+        if day <= before_day:
+            yield f"/pricing/history/{index}/effective_from", (
+                f"history must be oldest first: {day} follows {before_day}"
+            )
+    if pricing.history and pricing.effective_from:
+        last = pricing.history[-1].effective_from
+        if pricing.effective_from <= last:
+            yield "/pricing/effective_from", (
+                f"current prices start {pricing.effective_from}, not after the latest history "
+                f"entry ({last}); move the newer prices to the top"
+            )
+
+
+def unknown_id_message(wanted: str, known: frozenset[str] | set[str], kind: str = "model") -> str:
+    """The message for a reference to an id no file defines, with a close match if any."""
+    hint = difflib.get_close_matches(wanted, sorted(known), n=1)
+    advice = f"did you mean {hint[0]!r}?" if hint else f"check the id, or define that {kind}"
+    return f"no {kind} {wanted!r} in the catalog; {advice}"

@@ -1,0 +1,406 @@
+"""Typed, frozen records for providers and models: the catalog's data model.
+
+These classes are the single source of truth for the catalog file format. The
+JSON Schema files in ``schemas/`` are generated from them (see
+:mod:`llm_catalog.schema`), and a test fails when the checked-in schema is stale.
+
+Units are stated once, here and in the generated schema: every price is in US
+dollars per million tokens; every limit is a count of tokens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+__all__ = [
+    "Capabilities",
+    "Limits",
+    "Modalities",
+    "Modality",
+    "Mode",
+    "Model",
+    "PriceTier",
+    "Prices",
+    "Pricing",
+    "PricingHistoryEntry",
+    "Provenance",
+    "Provider",
+    "RateLimits",
+    "Status",
+    "TierBilling",
+]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+-]*$"
+MODEL_ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+/-]*$"
+FULL_ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+-]*/[a-z0-9][a-z0-9._:@+/-]*$"
+ENV_VAR_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
+MONTH_OR_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
+PARAM_PATTERN = r"^[a-z_][a-z0-9_]*$"
+
+# Upper bounds catch typos (a price in dollars per token, a window in bytes)
+# rather than describe any real model.
+MAX_TOKENS = 1_000_000_000
+MAX_PRICE = 100_000
+
+Price = Annotated[
+    Decimal,
+    Field(ge=0, le=MAX_PRICE, description="US dollars per million tokens."),
+]
+TokenCount = Annotated[int, Field(ge=1, le=MAX_TOKENS)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        validate_default=False,
+    )
+
+
+class Mode(str, Enum):
+    """What kind of endpoint a model serves."""
+
+    chat = "chat"
+    completion = "completion"
+    embedding = "embedding"
+    image_generation = "image_generation"
+    audio_transcription = "audio_transcription"
+    audio_speech = "audio_speech"
+    moderation = "moderation"
+    rerank = "rerank"
+
+
+class Status(str, Enum):
+    """Where a model is in its life."""
+
+    active = "active"
+    preview = "preview"
+    deprecated = "deprecated"
+    retired = "retired"
+
+
+class Modality(str, Enum):
+    """A kind of content a model reads or writes."""
+
+    text = "text"
+    image = "image"
+    audio = "audio"
+    video = "video"
+    pdf = "pdf"
+
+
+class TierBilling(str, Enum):
+    """How a long-context tier's prices apply once a prompt passes its threshold."""
+
+    whole_request = "whole_request"
+    marginal = "marginal"
+
+
+class Provenance(_Record):
+    """Where a record's facts come from and when they were last checked."""
+
+    sources: tuple[Annotated[str, Field(min_length=1, max_length=500)], ...] = Field(
+        min_length=1,
+        description="Where the facts come from: URLs of the provider's pages, or a "
+        "named dataset with its version (for example 'litellm 1.80.0 "
+        "model_prices_and_context_window.json').",
+    )
+    checked: dt.date = Field(
+        description="The date (YYYY-MM-DD) the facts were last compared with the sources."
+    )
+    notes: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Anything a reviewer should know: which source won where they disagree, and why.",
+    )
+
+
+class RateLimits(_Record):
+    """Published rate limits. Providers vary them by account tier; record the tier in notes."""
+
+    requests_per_minute: TokenCount | None = Field(
+        default=None, description="Requests per minute."
+    )
+    tokens_per_minute: TokenCount | None = Field(
+        default=None, description="Tokens (input plus output) per minute."
+    )
+    input_tokens_per_minute: TokenCount | None = Field(
+        default=None, description="Input tokens per minute, where limited apart."
+    )
+    output_tokens_per_minute: TokenCount | None = Field(
+        default=None, description="Output tokens per minute, where limited apart."
+    )
+    requests_per_day: TokenCount | None = Field(default=None, description="Requests per day.")
+    notes: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Which account tier these limits belong to, and anything else that qualifies them.",
+    )
+
+
+class Provider(_Record):
+    """A provider record: how to reach the provider and whose key to use."""
+
+    id: str = Field(
+        pattern=ID_PATTERN,
+        max_length=64,
+        description="Lowercase provider id, the first part of every model id (for example 'openai').",
+    )
+    name: str = Field(min_length=1, max_length=200, description="Display name.")
+    litellm_provider: str = Field(
+        pattern=ID_PATTERN,
+        max_length=64,
+        description="litellm's provider prefix (for example 'openai', 'anthropic', 'gemini').",
+    )
+    api_key_env: tuple[Annotated[str, Field(pattern=ENV_VAR_PATTERN, max_length=128)], ...] = (
+        Field(
+            default=(),
+            description="Names of environment variables that may hold the API key, first "
+            "found wins. Names only, never a key. Empty when no key is needed.",
+        )
+    )
+    api_base: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s]+$",
+        max_length=500,
+        description="Default API base URL. Must be HTTPS unless it is a loopback address "
+        "or allow_insecure_api_base is true.",
+    )
+    allow_insecure_api_base: bool = Field(
+        default=False,
+        description="Allow an api_base over plain HTTP to a host that is not loopback.",
+    )
+    docs_url: str | None = Field(
+        default=None, pattern=r"^https://[^\s]+$", max_length=500, description="Documentation URL."
+    )
+    pricing_url: str | None = Field(
+        default=None,
+        pattern=r"^https://[^\s]+$",
+        max_length=500,
+        description="The provider's own pricing page.",
+    )
+    params: tuple[Annotated[str, Field(pattern=PARAM_PATTERN, max_length=64)], ...] = Field(
+        default=(),
+        description="Request parameters the provider's models accept, unless a model lists its own.",
+    )
+    rate_limits: RateLimits | None = Field(
+        default=None, description="Published default rate limits."
+    )
+    provenance: Provenance | None = Field(
+        default=None, description="Where this record's facts come from."
+    )
+
+
+class Limits(_Record):
+    """Token limits of a model."""
+
+    context_window: TokenCount = Field(
+        description="Tokens the model can attend to in one request, input and output together "
+        "unless max_input_tokens says otherwise."
+    )
+    max_output_tokens: TokenCount | None = Field(
+        default=None, description="Most tokens the model writes in one response."
+    )
+    max_input_tokens: TokenCount | None = Field(
+        default=None,
+        description="Most tokens of input in one request, where the provider states it apart "
+        "from the context window.",
+    )
+
+
+class Modalities(_Record):
+    """Kinds of content the model reads and writes."""
+
+    input: tuple[Modality, ...] = Field(
+        default=(Modality.text,),
+        min_length=1,
+        description="Content the model reads. A model takes images (vision) when this lists 'image'.",
+    )
+    output: tuple[Modality, ...] = Field(
+        default=(Modality.text,), min_length=1, description="Content the model writes."
+    )
+
+
+class Capabilities(_Record):
+    """What a model can do. Absent means false."""
+
+    function_calling: bool = Field(default=False, description="Calls tools (functions).")
+    parallel_tool_calls: bool = Field(
+        default=False, description="Makes several tool calls in one response."
+    )
+    structured_output: bool = Field(
+        default=False, description="Follows a JSON Schema for its response."
+    )
+    json_mode: bool = Field(default=False, description="Returns valid JSON when asked.")
+    streaming: bool = Field(default=False, description="Streams its response.")
+    reasoning: bool = Field(default=False, description="Thinks before answering (reasoning tokens).")
+    prompt_caching: bool = Field(
+        default=False, description="Caches prompt prefixes at a reduced price."
+    )
+    system_messages: bool = Field(default=False, description="Accepts a system prompt.")
+    temperature: bool = Field(default=False, description="Accepts a sampling temperature.")
+
+
+class Prices(_Record):
+    """Prices in US dollars per million tokens."""
+
+    input: Price | None = Field(
+        default=None, description="Input (prompt) tokens, US dollars per million tokens."
+    )
+    output: Price | None = Field(
+        default=None,
+        description="Output (completion) tokens, reasoning tokens included unless "
+        "reasoning_output is given; US dollars per million tokens.",
+    )
+    cached_input: Price | None = Field(
+        default=None,
+        description="Input tokens read from the prompt cache, US dollars per million tokens.",
+    )
+    cache_write: Price | None = Field(
+        default=None,
+        description="Input tokens written to the prompt cache (the default, shortest "
+        "cache lifetime), US dollars per million tokens.",
+    )
+    cache_write_1h: Price | None = Field(
+        default=None,
+        description="Input tokens written to a one-hour prompt cache, US dollars per million tokens.",
+    )
+    reasoning_output: Price | None = Field(
+        default=None,
+        description="Reasoning (thinking) tokens where priced apart from output, "
+        "US dollars per million tokens.",
+    )
+
+
+class PriceTier(Prices):
+    """Prices that apply once a prompt passes a number of input tokens."""
+
+    above_input_tokens: TokenCount = Field(
+        description="The tier applies to prompts of more than this many input tokens."
+    )
+
+
+class PricingHistoryEntry(Prices):
+    """Earlier prices, kept so that past usage is costed at the prices then in force."""
+
+    effective_from: dt.date = Field(description="First day (YYYY-MM-DD) these prices applied.")
+    tiers: tuple[PriceTier, ...] = Field(
+        default=(), description="Long-context tiers, in increasing order of threshold."
+    )
+    batch: Prices | None = Field(
+        default=None, description="Prices for the provider's batch API."
+    )
+
+
+class Pricing(Prices):
+    """The model's current prices, in US dollars per million tokens."""
+
+    tiers: tuple[PriceTier, ...] = Field(
+        default=(),
+        description="Long-context tiers, in increasing order of threshold. Prices a tier "
+        "leaves out fall back to the base prices.",
+    )
+    tier_billing: TierBilling = Field(
+        default=TierBilling.whole_request,
+        description="whole_request: a prompt above a tier's threshold is billed wholly at "
+        "that tier's prices (Google, Anthropic). marginal: only the tokens above the "
+        "threshold are.",
+    )
+    batch: Prices | None = Field(
+        default=None, description="Prices for the provider's batch API."
+    )
+    effective_from: dt.date | None = Field(
+        default=None, description="First day (YYYY-MM-DD) these prices apply."
+    )
+    source: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Where these prices were read: the provider's pricing page, or a dataset and version.",
+    )
+    history: tuple[PricingHistoryEntry, ...] = Field(
+        default=(),
+        description="Earlier prices with the date each started, oldest first; each held "
+        "until the next one's effective_from.",
+    )
+
+
+class Model(_Record):
+    """A model record.
+
+    In a catalog file ``id`` is the id within the file's provider (``gpt-4o``);
+    once loaded, ``id`` is the full id (``openai/gpt-4o``) and ``provider`` the
+    provider's id.
+    """
+
+    id: str = Field(
+        pattern=MODEL_ID_PATTERN,
+        max_length=200,
+        description="Lowercase model id within its provider; the full id is '<provider>/<id>'.",
+    )
+    provider: SkipJsonSchema[str] = Field(default="", exclude=True)
+    name: str = Field(min_length=1, max_length=200, description="Display name.")
+    litellm_model: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="The model string passed to litellm, when it is not "
+        "'<litellm_provider>/<id>'.",
+    )
+    aliases: tuple[Annotated[str, Field(pattern=MODEL_ID_PATTERN, max_length=200)], ...] = Field(
+        default=(),
+        description="Other names for this model, unique across the catalog (for example "
+        "'gpt-4o-latest'). An alias may not equal any full model id.",
+    )
+    mode: Mode = Field(default=Mode.chat, description="The kind of endpoint the model serves.")
+    status: Status = Field(default=Status.active, description="Where the model is in its life.")
+    release_date: dt.date | None = Field(
+        default=None, description="Date (YYYY-MM-DD) the model became available."
+    )
+    deprecation_date: dt.date | None = Field(
+        default=None,
+        description="Date (YYYY-MM-DD) the provider announced or set the model's deprecation.",
+    )
+    retirement_date: dt.date | None = Field(
+        default=None,
+        description="Date (YYYY-MM-DD) the model stops, or stopped, answering requests.",
+    )
+    successor: str | None = Field(
+        default=None,
+        pattern=FULL_ID_PATTERN,
+        max_length=300,
+        description="Full id of the model the provider recommends instead.",
+    )
+    knowledge_cutoff: str | None = Field(
+        default=None,
+        pattern=MONTH_OR_DATE_PATTERN,
+        description="Training data cutoff, as YYYY-MM or YYYY-MM-DD.",
+    )
+    limits: Limits = Field(description="Token limits.")
+    modalities: Modalities = Field(
+        default_factory=Modalities, description="Content the model reads and writes."
+    )
+    capabilities: Capabilities = Field(
+        default_factory=Capabilities, description="What the model can do; absent means false."
+    )
+    params: tuple[Annotated[str, Field(pattern=PARAM_PATTERN, max_length=64)], ...] | None = Field(
+        default=None,
+        description="Request parameters this model accepts, replacing its provider's list.",
+    )
+    pricing: Pricing | None = Field(
+        default=None,
+        description="Prices in US dollars per million tokens. Absent means unknown, never free.",
+    )
+    provenance: Provenance = Field(description="Where this record's facts come from.")
+
+    @property
+    def vision(self) -> bool:
+        """True when the model takes images as input."""
+        return Modality.image in self.modalities.input
