@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from llm_catalog.errors import looks_like_key, redact
+from llm_catalog import records
 from llm_catalog.records import Model, Provider
 from llm_catalog.yamlsource import escape_pointer
 
@@ -36,6 +37,19 @@ _PRIORITY = {
     )
 }
 _MAX_SHOWN = 60
+_URL_HINT = "write a URL starting with https://"
+_PATTERN_HINTS = {
+    records.ID_PATTERN: "write a lowercase id of letters, digits and . _ : @ + -",
+    records.MODEL_ID_PATTERN: "write a lowercase id of letters, digits and . _ : @ + - /",
+    records.FULL_ID_PATTERN: "write a full model id, '<provider>/<model>'",
+    records.ENV_VAR_PATTERN: (
+        "write the name of an environment variable in capitals, such as OPENAI_API_KEY"
+    ),
+    records.MONTH_OR_DATE_PATTERN: "write YYYY-MM or YYYY-MM-DD",
+    records.PARAM_PATTERN: "write a request parameter name in lowercase snake_case",
+    records.HTTPS_URL_PATTERN: _URL_HINT,
+    records.URL_PATTERN: "write a URL starting with https:// (or http:// for a loopback address)",
+}
 
 
 def _show(value: Any) -> str:
@@ -85,13 +99,15 @@ def iter_schema_problems(document: Any) -> Iterator[tuple[str, bool, str]]:
     ``at_key`` is true when the problem is best shown at the mapping key (an
     unknown key) rather than at its value. One problem per place.
     """
-    seen: dict[str, tuple[int, str, bool, str]] = {}
+    seen: dict[tuple[str, str], tuple[int, str, bool, str]] = {}
     for error in _validator().iter_errors(document):
         pointer = _pointer(error.absolute_path)
         for place, at_key, message in _messages(error, pointer):
             rank = _PRIORITY.get(str(error.validator), len(_PRIORITY))
-            if place not in seen or rank < seen[place][0]:
-                seen[place] = (rank, place, at_key, message)
+            # Several missing keys of one mapping are several problems.
+            slot = (place, message if error.validator == "required" else "")
+            if slot not in seen or rank < seen[slot][0]:
+                seen[slot] = (rank, place, at_key, message)
     for _, place, at_key, message in seen.values():
         yield place, at_key, message
 
@@ -114,14 +130,16 @@ def _messages(error: Any, pointer: str) -> Iterator[tuple[str, bool, str]]:
             )
     elif kind == "type":
         expected = {"object": "mapping", "array": "list"}.get(error.validator_value, error.validator_value)
-        yield pointer, False, f"expected {expected}, got {_type_name(value)} {_show(value)}"
+        shown = "" if isinstance(value, (dict, list)) else f" {_show(value)}"
+        yield pointer, False, f"expected {expected}, got {_type_name(value)}{shown}"
     elif kind == "enum":
         choices = ", ".join(str(choice) for choice in error.validator_value)
         yield pointer, False, f"{_show(value)} is not one of: {choices}"
     elif kind in ("format", "pattern") and error.schema.get("format") == "date":
         yield pointer, False, f"{_show(value)} is not a valid date; write YYYY-MM-DD"
     elif kind == "pattern":
-        yield pointer, False, f"{_show(value)} does not match {error.validator_value}"
+        hint = _PATTERN_HINTS.get(error.validator_value, f"it must match {error.validator_value}")
+        yield pointer, False, f"{_show(value)} is not valid here: {hint}"
     elif kind == "minProperties" and not value:
         yield pointer, False, "empty mapping; leave the key out or fill it in"
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -180,7 +198,7 @@ def iter_model_problems(model: Model, known_ids: frozenset[str]) -> Iterator[tup
         yield "/retirement_date", f"retirement_date {retired} is before release_date {released}"
     if released and deprecated and deprecated < released:
         yield "/deprecation_date", f"deprecation_date {deprecated} is before release_date {released}"
-    if deprecated and retired and retired < deprecated:
+    elif deprecated and retired and retired < deprecated:
         yield "/retirement_date", f"retirement_date {retired} is before deprecation_date {deprecated}"
 
     limits = model.limits

@@ -213,7 +213,8 @@ class _Builder:
 
     def add_file(self, source: _Source) -> None:
         value = source.value
-        for pointer in checks.iter_key_shaped(value):
+        secrets = list(checks.iter_key_shaped(value))
+        for pointer in secrets:
             self.report(
                 source,
                 pointer,
@@ -221,7 +222,8 @@ class _Builder:
                 "variables (api_key_env: [OPENAI_API_KEY]), never keys; remove it and revoke the key",
             )
         for pointer, at_key, message in checks.iter_schema_problems(value):
-            if not source.is_bad(pointer):
+            # A key-shaped value is reported once, as a key, never quoted again.
+            if not any(pointer == secret or pointer.startswith(secret + "/") for secret in secrets):
                 self.report(source, pointer, message, at_key)
 
         provider = value.get("provider")

@@ -42,6 +42,8 @@ FULL_ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+-]*/[a-z0-9][a-z0-9._:@+/-]*$"
 ENV_VAR_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
 MONTH_OR_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
 PARAM_PATTERN = r"^[a-z_][a-z0-9_]*$"
+HTTPS_URL_PATTERN = r"^https://[^\s]+$"
+URL_PATTERN = r"^https?://[^\s]+$"
 
 # Upper bounds catch typos (a price in dollars per token, a window in bytes)
 # rather than describe any real model.
@@ -168,7 +170,7 @@ class Provider(_Record):
     )
     api_base: str | None = Field(
         default=None,
-        pattern=r"^https?://[^\s]+$",
+        pattern=URL_PATTERN,
         max_length=500,
         description="Default API base URL. Must be HTTPS unless it is a loopback address "
         "or allow_insecure_api_base is true.",
@@ -178,11 +180,11 @@ class Provider(_Record):
         description="Allow an api_base over plain HTTP to a host that is not loopback.",
     )
     docs_url: str | None = Field(
-        default=None, pattern=r"^https://[^\s]+$", max_length=500, description="Documentation URL."
+        default=None, pattern=HTTPS_URL_PATTERN, max_length=500, description="Documentation URL."
     )
     pricing_url: str | None = Field(
         default=None,
-        pattern=r"^https://[^\s]+$",
+        pattern=HTTPS_URL_PATTERN,
         max_length=500,
         description="The provider's own pricing page.",
     )

@@ -154,6 +154,17 @@ def _build(events: Any, document: Document) -> Any:
         mark = event.start_mark
         anchor = getattr(event, "anchor", None)
         pointer = child_pointer() if stack else ""
+        tag = getattr(event, "tag", None)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and tag:
+            raise _Stop(
+                YamlProblem(
+                    mark.line,
+                    mark.column,
+                    pointer,
+                    f"YAML tag {tag!r} is not allowed: catalog files hold plain data; "
+                    "remove the tag",
+                )
+            )
         if isinstance(event, yaml.AliasEvent) or anchor is not None:
             raise _Stop(
                 YamlProblem(
