@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from llm_catalog.errors import looks_like_key, redact
 from llm_catalog import records
+from llm_catalog.errors import looks_like_key, redact
 from llm_catalog.records import Model, Provider
 from llm_catalog.yamlsource import escape_pointer
 
@@ -125,11 +125,16 @@ def _messages(error: Any, pointer: str) -> Iterator[tuple[str, bool, str]]:
         missing = [name for name in error.validator_value if name not in value]
         for name in missing:
             description = error.schema["properties"].get(name, {}).get("description", "")
-            yield pointer, False, f"missing required key {name!r}" + (
-                f" ({description.rstrip('.')})" if description else ""
+            yield (
+                pointer,
+                False,
+                f"missing required key {name!r}"
+                + (f" ({description.rstrip('.')})" if description else ""),
             )
     elif kind == "type":
-        expected = {"object": "mapping", "array": "list"}.get(error.validator_value, error.validator_value)
+        expected = {"object": "mapping", "array": "list"}.get(
+            error.validator_value, error.validator_value
+        )
         shown = "" if isinstance(value, (dict, list)) else f" {_show(value)}"
         yield pointer, False, f"expected {expected}, got {_type_name(value)}{shown}"
     elif kind == "enum":
@@ -138,8 +143,10 @@ def _messages(error: Any, pointer: str) -> Iterator[tuple[str, bool, str]]:
     elif kind in ("format", "pattern") and error.schema.get("format") == "date":
         yield pointer, False, f"{_show(value)} is not a valid date; write YYYY-MM-DD"
     elif kind == "pattern":
-        hint = _PATTERN_HINTS.get(error.validator_value, f"it must match {error.validator_value}")
-        yield pointer, False, f"{_show(value)} is not valid here: {hint}"
+        pattern_hint = _PATTERN_HINTS.get(
+            error.validator_value, f"it must match {error.validator_value}"
+        )
+        yield pointer, False, f"{_show(value)} is not valid here: {pattern_hint}"
     elif kind == "minProperties" and not value:
         yield pointer, False, "empty mapping; leave the key out or fill it in"
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -185,32 +192,51 @@ def iter_provider_problems(provider: Provider) -> Iterator[tuple[str, str]]:
     if provider.api_base and not provider.allow_insecure_api_base:
         parts = urlsplit(provider.api_base)
         if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
-            yield "/api_base", (
-                f"{provider.api_base!r} is not HTTPS and not a loopback address: use https://, "
-                "or set allow_insecure_api_base: true if this network is trusted"
+            yield (
+                "/api_base",
+                (
+                    f"{provider.api_base!r} is not HTTPS and not a loopback address: use https://, "
+                    "or set allow_insecure_api_base: true if this network is trusted"
+                ),
             )
 
 
 def iter_model_problems(model: Model, known_ids: frozenset[str]) -> Iterator[tuple[str, str]]:
     """Rules a model record must follow, as ``(pointer within the record, message)``."""
-    released, deprecated, retired = model.release_date, model.deprecation_date, model.retirement_date
+    released, deprecated, retired = (
+        model.release_date,
+        model.deprecation_date,
+        model.retirement_date,
+    )
     if released and retired and retired < released:
         yield "/retirement_date", f"retirement_date {retired} is before release_date {released}"
     if released and deprecated and deprecated < released:
-        yield "/deprecation_date", f"deprecation_date {deprecated} is before release_date {released}"
+        yield (
+            "/deprecation_date",
+            f"deprecation_date {deprecated} is before release_date {released}",
+        )
     elif deprecated and retired and retired < deprecated:
-        yield "/retirement_date", f"retirement_date {retired} is before deprecation_date {deprecated}"
+        yield (
+            "/retirement_date",
+            f"retirement_date {retired} is before deprecation_date {deprecated}",
+        )
 
     limits = model.limits
     if limits.max_output_tokens and limits.max_output_tokens > limits.context_window:
-        yield "/limits/max_output_tokens", (
-            f"max_output_tokens {limits.max_output_tokens} exceeds context_window "
-            f"{limits.context_window}"
+        yield (
+            "/limits/max_output_tokens",
+            (
+                f"max_output_tokens {limits.max_output_tokens} exceeds context_window "
+                f"{limits.context_window}"
+            ),
         )
     if limits.max_input_tokens and limits.max_input_tokens > limits.context_window:
-        yield "/limits/max_input_tokens", (
-            f"max_input_tokens {limits.max_input_tokens} exceeds context_window "
-            f"{limits.context_window}"
+        yield (
+            "/limits/max_input_tokens",
+            (
+                f"max_input_tokens {limits.max_input_tokens} exceeds context_window "
+                f"{limits.context_window}"
+            ),
         )
 
     if model.successor is not None:
@@ -228,21 +254,29 @@ def iter_model_problems(model: Model, known_ids: frozenset[str]) -> Iterator[tup
         for index in range(1, len(tiers)):
             before, after = tiers[index - 1].above_input_tokens, tiers[index].above_input_tokens
             if after <= before:
-                yield f"{where}/{index}/above_input_tokens", (
-                    f"tiers must be in increasing order of threshold: {after} follows {before}"
+                yield (
+                    f"{where}/{index}/above_input_tokens",
+                    (f"tiers must be in increasing order of threshold: {after} follows {before}"),
                 )
     for index in range(1, len(pricing.history)):
-        before_day, day = pricing.history[index - 1].effective_from, pricing.history[index].effective_from
+        before_day, day = (
+            pricing.history[index - 1].effective_from,
+            pricing.history[index].effective_from,
+        )
         if day <= before_day:
-            yield f"/pricing/history/{index}/effective_from", (
-                f"history must be oldest first: {day} follows {before_day}"
+            yield (
+                f"/pricing/history/{index}/effective_from",
+                (f"history must be oldest first: {day} follows {before_day}"),
             )
     if pricing.history and pricing.effective_from:
         last = pricing.history[-1].effective_from
         if pricing.effective_from <= last:
-            yield "/pricing/effective_from", (
-                f"current prices start {pricing.effective_from}, not after the latest history "
-                f"entry ({last}); move the newer prices to the top"
+            yield (
+                "/pricing/effective_from",
+                (
+                    f"current prices start {pricing.effective_from}, not after the latest history "
+                    f"entry ({last}); move the newer prices to the top"
+                ),
             )
 
 

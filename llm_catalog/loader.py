@@ -149,7 +149,9 @@ def _read(path: Path, display: str) -> Document | Problem:
             "file is empty: a catalog file holds a 'provider' and its 'models', or 'overrides'",
         )
     if not isinstance(parsed.value, dict):
-        kind = "a list" if isinstance(parsed.value, list) else f"a single value ({parsed.value!r:.40})"
+        kind = (
+            "a list" if isinstance(parsed.value, list) else f"a single value ({parsed.value!r:.40})"
+        )
         return _file_problem(
             display,
             f"expected a mapping at the top level (provider, models, overrides), got {kind}",
@@ -240,15 +242,24 @@ class _Builder:
                     "to change it, use provider_overrides",
                 )
             else:
-                self.providers[provider_id] = [Layer(source.display, source.document, "/provider", provider)]
+                self.providers[provider_id] = [
+                    Layer(source.display, source.document, "/provider", provider)
+                ]
                 self.provider_sources[provider_id] = (source, "/provider")
         if provider is not None and ref is not None:
-            self.report(source, "/provider_ref", "give either 'provider' or 'provider_ref', not both")
+            self.report(
+                source, "/provider_ref", "give either 'provider' or 'provider_ref', not both"
+            )
         elif isinstance(ref, str):
             provider_id = ref
             self.refs.append((source, ref))
         models = value.get("models")
-        if isinstance(models, list) and models and provider_id is None and not source.is_bad("/provider"):
+        if (
+            isinstance(models, list)
+            and models
+            and provider_id is None
+            and not source.is_bad("/provider")
+        ):
             self.report(
                 source,
                 "/models",
@@ -312,7 +323,11 @@ class _Builder:
                         f"{pointer}/id",
                         checks.unknown_id_message(target, set(table), kind)
                         + f" (an override changes an existing {kind}; to add one, "
-                        + ("list it under 'models')" if kind == "model" else "give a 'provider' record)"),
+                        + (
+                            "list it under 'models')"
+                            if kind == "model"
+                            else "give a 'provider' record)"
+                        ),
                     )
                 continue
             if source.is_bad(pointer):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -66,7 +66,7 @@ class _Record(BaseModel):
     )
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     """What kind of endpoint a model serves."""
 
     chat = "chat"
@@ -79,7 +79,7 @@ class Mode(str, Enum):
     rerank = "rerank"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Where a model is in its life."""
 
     active = "active"
@@ -88,7 +88,7 @@ class Status(str, Enum):
     retired = "retired"
 
 
-class Modality(str, Enum):
+class Modality(StrEnum):
     """A kind of content a model reads or writes."""
 
     text = "text"
@@ -98,7 +98,7 @@ class Modality(str, Enum):
     pdf = "pdf"
 
 
-class TierBilling(str, Enum):
+class TierBilling(StrEnum):
     """How a long-context tier's prices apply once a prompt passes its threshold."""
 
     whole_request = "whole_request"
@@ -127,9 +127,7 @@ class Provenance(_Record):
 class RateLimits(_Record):
     """Published rate limits. Providers vary them by account tier; record the tier in notes."""
 
-    requests_per_minute: TokenCount | None = Field(
-        default=None, description="Requests per minute."
-    )
+    requests_per_minute: TokenCount | None = Field(default=None, description="Requests per minute.")
     tokens_per_minute: TokenCount | None = Field(
         default=None, description="Tokens (input plus output) per minute."
     )
@@ -161,12 +159,10 @@ class Provider(_Record):
         max_length=64,
         description="litellm's provider prefix (for example 'openai', 'anthropic', 'gemini').",
     )
-    api_key_env: tuple[Annotated[str, Field(pattern=ENV_VAR_PATTERN, max_length=128)], ...] = (
-        Field(
-            default=(),
-            description="Names of environment variables that may hold the API key, first "
-            "found wins. Names only, never a key. Empty when no key is needed.",
-        )
+    api_key_env: tuple[Annotated[str, Field(pattern=ENV_VAR_PATTERN, max_length=128)], ...] = Field(
+        default=(),
+        description="Names of environment variables that may hold the API key, first "
+        "found wins. Names only, never a key. Empty when no key is needed.",
     )
     api_base: str | None = Field(
         default=None,
@@ -242,7 +238,9 @@ class Capabilities(_Record):
     )
     json_mode: bool = Field(default=False, description="Returns valid JSON when asked.")
     streaming: bool = Field(default=False, description="Streams its response.")
-    reasoning: bool = Field(default=False, description="Thinks before answering (reasoning tokens).")
+    reasoning: bool = Field(
+        default=False, description="Thinks before answering (reasoning tokens)."
+    )
     prompt_caching: bool = Field(
         default=False, description="Caches prompt prefixes at a reduced price."
     )
@@ -296,9 +294,7 @@ class PricingHistoryEntry(Prices):
     tiers: tuple[PriceTier, ...] = Field(
         default=(), description="Long-context tiers, in increasing order of threshold."
     )
-    batch: Prices | None = Field(
-        default=None, description="Prices for the provider's batch API."
-    )
+    batch: Prices | None = Field(default=None, description="Prices for the provider's batch API.")
 
 
 class Pricing(Prices):
@@ -315,9 +311,7 @@ class Pricing(Prices):
         "that tier's prices (Google, Anthropic). marginal: only the tokens above the "
         "threshold are.",
     )
-    batch: Prices | None = Field(
-        default=None, description="Prices for the provider's batch API."
-    )
+    batch: Prices | None = Field(default=None, description="Prices for the provider's batch API.")
     effective_from: dt.date | None = Field(
         default=None, description="First day (YYYY-MM-DD) these prices apply."
     )
@@ -353,8 +347,7 @@ class Model(_Record):
         default=None,
         min_length=1,
         max_length=300,
-        description="The model string passed to litellm, when it is not "
-        "'<litellm_provider>/<id>'.",
+        description="The model string passed to litellm, when it is not '<litellm_provider>/<id>'.",
     )
     aliases: tuple[Annotated[str, Field(pattern=MODEL_ID_PATTERN, max_length=200)], ...] = Field(
         default=(),

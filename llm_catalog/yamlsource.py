@@ -67,8 +67,8 @@ def escape_pointer(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _scalar(event: yaml.ScalarEvent, pointer: str) -> Any:
-    mark = event.start_mark
+def _scalar(event: Any, pointer: str) -> Any:
+    mark: Any = event.start_mark
     if event.tag is not None and event.tag != "!":
         raise _Stop(
             YamlProblem(
@@ -81,7 +81,7 @@ def _scalar(event: yaml.ScalarEvent, pointer: str) -> Any:
         )
     if not event.implicit[0]:
         return event.value  # quoted: always a string
-    tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
+    tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     node = ScalarNode(tag, event.value, mark, event.end_mark)
     if tag == _TAG + "str" or tag == _TAG + "timestamp":
         return event.value
@@ -143,6 +143,7 @@ def _build(events: Any, document: Document) -> Any:
             return f"{parent}/{len(container)}"
         return f"{parent}/{escape_pointer(key or '')}"
 
+    event: Any
     for event in events:
         if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent)):
             continue
@@ -151,7 +152,7 @@ def _build(events: Any, document: Document) -> Any:
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             stack.pop()
             continue
-        mark = event.start_mark
+        mark: Any = event.start_mark
         anchor = getattr(event, "anchor", None)
         pointer = child_pointer() if stack else ""
         tag = getattr(event, "tag", None)
@@ -197,8 +198,7 @@ def _build(events: Any, document: Document) -> Any:
                         mark.line,
                         mark.column,
                         key_pointer,
-                        f"duplicate key {key!r} (first at line {first[0] + 1}): "
-                        "keep one of them",
+                        f"duplicate key {key!r} (first at line {first[0] + 1}): keep one of them",
                     )
                 )
             document.keys[key_pointer] = (mark.line, mark.column)
@@ -243,7 +243,7 @@ def parse_document(text: str) -> Document | YamlProblem:
         ):
             extra = next(iter(events), None)
         if isinstance(extra, yaml.DocumentStartEvent):
-            mark = extra.start_mark
+            mark: Any = extra.start_mark
             return YamlProblem(
                 mark.line,
                 mark.column,

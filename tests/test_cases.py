@@ -24,7 +24,9 @@ def test_valid_case_loads(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("case", INVALID, ids=lambda p: p.name)
-def test_invalid_case_reports_expected_problems(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_case_reports_expected_problems(
+    case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(case)
     expected = (case / "expected.txt").read_text(encoding="utf-8").splitlines()
     result = check_catalog(["."], shipped=False)

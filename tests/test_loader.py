@@ -67,7 +67,8 @@ def test_nested_override_merges_mappings_and_replaces_lists(tmp_path: Path) -> N
         "    modalities: {input: [text, image]}\n",
     )
     small = load_catalog([tmp_path], shipped=False)["acme/small"]
-    assert small.pricing is not None and small.pricing.batch is not None
+    assert small.pricing is not None
+    assert small.pricing.batch is not None
     assert (small.pricing.batch.input, small.pricing.batch.output) == (Decimal("0.25"), Decimal(1))
     assert small.vision is True
 
@@ -92,7 +93,9 @@ def test_missing_path_is_a_path_error(tmp_path: Path) -> None:
     assert str(caught.value).startswith("LLM_CATALOG_PATH entry ")
 
 
-def test_environment_directories_are_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_directories_are_merged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(tmp_path / "a.yaml", BASE)
     monkeypatch.setenv("LLM_CATALOG_PATH", str(tmp_path))
     catalog = load_catalog()
@@ -132,7 +135,10 @@ def test_catalog_error_lists_every_problem(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_lookup_by_alias_and_unknown_id(tmp_path: Path) -> None:
-    write(tmp_path / "a.yaml", BASE.replace("    name: Small\n", "    name: Small\n    aliases: [tiny]\n"))
+    write(
+        tmp_path / "a.yaml",
+        BASE.replace("    name: Small\n", "    name: Small\n    aliases: [tiny]\n"),
+    )
     catalog = load_catalog([tmp_path], shipped=False)
     assert catalog.get("tiny") is catalog["acme/small"]
     assert "tiny" in catalog
