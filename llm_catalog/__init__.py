@@ -24,22 +24,32 @@ if TYPE_CHECKING:
         Problem,
         UnknownModelError,
     )
-    from llm_catalog.loader import check_catalog, load_catalog
+    from llm_catalog.loader import check_catalog, default_catalog, load_catalog
+    from llm_catalog.pricing import cost_of, estimate_cost
+    from llm_catalog.query import Exclusion, Match, QueryError, Selection, select
     from llm_catalog.records import Model, Provider
 
 __all__ = [
     "Catalog",
     "CatalogError",
     "CatalogPathError",
+    "Exclusion",
     "LLMCatalogError",
     "Location",
+    "Match",
     "Model",
     "Problem",
     "Provider",
+    "QueryError",
+    "Selection",
     "UnknownModelError",
     "__version__",
     "check_catalog",
+    "cost_of",
+    "default_catalog",
+    "estimate_cost",
     "load_catalog",
+    "select",
 ]
 
 _EXPORTS = {
@@ -52,8 +62,16 @@ _EXPORTS = {
     "Problem": "llm_catalog.errors",
     "Provider": "llm_catalog.records",
     "UnknownModelError": "llm_catalog.errors",
+    "Exclusion": "llm_catalog.query",
+    "Match": "llm_catalog.query",
+    "QueryError": "llm_catalog.query",
+    "Selection": "llm_catalog.query",
     "check_catalog": "llm_catalog.loader",
+    "cost_of": "llm_catalog.pricing",
+    "default_catalog": "llm_catalog.loader",
+    "estimate_cost": "llm_catalog.pricing",
     "load_catalog": "llm_catalog.loader",
+    "select": "llm_catalog.query",
 }
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_catalog.errors import Location, UnknownModelError
 from llm_catalog.records import Model, Provider
 from llm_catalog.yamlsource import Document
+
+if TYPE_CHECKING:
+    from llm_catalog.query import Selection
 
 __all__ = ["Catalog", "Layer"]
 
@@ -133,6 +136,12 @@ class Catalog:
         """The provider record of a model (a record, a full id or an alias)."""
         record = self.get(model) if isinstance(model, str) else model
         return self._providers[record.provider]
+
+    def select(self, *, explain: bool = False, **predicates: Any) -> Selection:
+        """Models of this catalog that pass every predicate; see :func:`llm_catalog.select`."""
+        from llm_catalog.query import run_query
+
+        return run_query(self, predicates, explain)
 
     def locate(self, record_id: str, pointer: str = "") -> Location:
         """Where a value of a record was written, after overrides.

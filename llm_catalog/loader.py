@@ -31,6 +31,7 @@ __all__ = [
     "LoadResult",
     "catalog_roots",
     "check_catalog",
+    "default_catalog",
     "load_catalog",
     "shipped_catalog_dir",
 ]
@@ -473,3 +474,15 @@ def load_catalog(
     if result.catalog is None:
         raise CatalogError(result.problems)
     return result.catalog
+
+
+_DEFAULT_CATALOGS: dict[str, Catalog] = {}
+
+
+def default_catalog() -> Catalog:
+    """The shipped catalog merged with ``LLM_CATALOG_PATH``, loaded once per value of that variable."""
+    key = os.environ.get(CATALOG_PATH_ENV, "")
+    catalog = _DEFAULT_CATALOGS.get(key)
+    if catalog is None:
+        catalog = _DEFAULT_CATALOGS[key] = load_catalog()
+    return catalog

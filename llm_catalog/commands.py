@@ -1,0 +1,290 @@
+"""The query commands of the command line: list, show, select, cost, compare.
+
+Each handler takes the parsed arguments and two streams and returns the exit
+status; :mod:`llm_catalog.cli` builds the parser and maps errors to statuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from llm_catalog.errors import LLMCatalogError
+
+if TYPE_CHECKING:
+    from llm_catalog.catalog import Catalog
+    from llm_catalog.records import Model
+
+__all__ = [
+    "CAPABILITIES",
+    "ORDERS",
+    "UsageError",
+    "compare",
+    "cost",
+    "list_models",
+    "select",
+    "show",
+]
+
+EXIT_OK = 0
+EXIT_NO_MATCH = 1
+
+# Kept in step with llm_catalog.query (a test checks), so that building the
+# parser imports neither the query engine nor pydantic.
+CAPABILITIES = (
+    "function_calling",
+    "parallel_tool_calls",
+    "structured_output",
+    "json_mode",
+    "streaming",
+    "reasoning",
+    "prompt_caching",
+    "system_messages",
+    "temperature",
+)
+ORDERS = ("cost", "context", "output", "release_date", "id")
+_SELECT_KEYWORDS = (
+    "status",
+    "provider",
+    "exclude_provider",
+    "input_modalities",
+    "output_modalities",
+    "min_context",
+    "min_output",
+    "released_after",
+    "supports",
+    "max_input_price",
+    "max_output_price",
+    "max_cost",
+    "order_by",
+    "limit",
+)
+
+
+class UsageError(LLMCatalogError):
+    """A command-line mistake the parser cannot see (exit status 2)."""
+
+
+def emit(data: dict[str, Any], out: TextIO) -> None:
+    """Print one JSON object."""
+    json.dump(data, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def _catalog(args: argparse.Namespace) -> Catalog:
+    from llm_catalog.loader import load_catalog
+
+    return load_catalog(args.catalog)
+
+
+def _request(args: argparse.Namespace) -> dict[str, Any]:
+    """The request keywords given on the command line, as ``select`` takes them."""
+    request: dict[str, Any] = {}
+    for name in ("input_tokens", "output_tokens", "cached_input_tokens", "batch", "at"):
+        value = getattr(args, name, None)
+        if value is not None:
+            request[name] = value
+    if getattr(args, "prompt_file", None) is not None:
+        if "input_tokens" in request:
+            raise UsageError("give --input-tokens or --prompt-file, not both")
+        try:
+            request["prompt"] = args.prompt_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(
+                f"cannot read --prompt-file {str(args.prompt_file)!r}: {error}"
+            ) from None
+    return request
+
+
+def list_models(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``llm-catalog list``: every model, or those of a provider, mode or status."""
+    from llm_catalog.render import SUMMARY_HEADERS, model_json, render_table, summary_row
+
+    catalog = _catalog(args)
+    models = [
+        m
+        for m in catalog
+        if (not args.provider or m.provider in args.provider)
+        and (args.mode is None or m.mode.value == args.mode)
+        and (not args.status or m.status.value in args.status)
+    ]
+    if args.json:
+        emit(
+            {"status": "ok" if models else "no_match", "models": [model_json(m) for m in models]},
+            out,
+        )
+    elif models:
+        out.write(render_table(SUMMARY_HEADERS, [summary_row(m) for m in models]))
+    else:
+        err.write("no models match\n")
+    return EXIT_OK if models else EXIT_NO_MATCH
+
+
+def show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``llm-catalog show ID``: one model's whole record and where it was written."""
+    from llm_catalog.render import describe, model_json
+
+    catalog = _catalog(args)
+    data = model_json(catalog.get(args.model), catalog)
+    if args.json:
+        emit(data, out)
+    else:
+        out.write(describe(data))
+    return EXIT_OK
+
+
+def select(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``llm-catalog select``: the flags become ``select`` keywords of the same names."""
+    from llm_catalog.render import render_table, selection_json, selection_rows
+
+    predicates: dict[str, Any] = {
+        name: getattr(args, name)
+        for name in (*CAPABILITIES, "vision", *_SELECT_KEYWORDS)
+        if getattr(args, name) is not None
+    }
+    if args.mode is not None:
+        predicates["mode"] = None if args.mode == "any" else args.mode
+    predicates.update(_request(args))
+    selection = _catalog(args).select(explain=args.explain, **predicates)
+    if args.json:
+        emit(selection_json(selection), out)
+    else:
+        if selection:
+            headers, rows = selection_rows(selection)
+            out.write(render_table(headers, rows))
+        else:
+            err.write("no models match\n")
+        if args.explain and selection.excluded:
+            out.write("\nleft out:\n")
+            out.writelines(f"  {exclusion}\n" for exclusion in selection.excluded)
+    return EXIT_OK if selection else EXIT_NO_MATCH
+
+
+def _costed(
+    catalog: Catalog, names: Sequence[str], request: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Each named model with the request's size and estimated cost."""
+    from llm_catalog.pricing import estimate_cost
+    from llm_catalog.query import DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS
+
+    rows = []
+    for name in names:
+        model = catalog.get(name)
+        if "prompt" in request:
+            from llm_catalog.tokens import count_tokens
+
+            counted = count_tokens(model, prompt=request["prompt"])
+            input_tokens, method = counted.tokens, counted.method
+        else:
+            input_tokens = request.get("input_tokens", DEFAULT_INPUT_TOKENS)
+            method = "given" if "input_tokens" in request else "default"
+        output_tokens = request.get("output_tokens", DEFAULT_OUTPUT_TOKENS)
+        cached = request.get("cached_input_tokens", 0)
+        if cached > input_tokens:
+            raise UsageError(
+                f"--cached-input-tokens ({cached:,}) exceeds the input tokens ({input_tokens:,})"
+            )
+        rows.append(
+            {
+                "model": model,
+                "input_tokens": input_tokens,
+                "output_tokens": output_tokens,
+                "cached_input_tokens": cached,
+                "token_method": method,
+                "estimated_cost": estimate_cost(
+                    model,
+                    input_tokens=input_tokens,
+                    output_tokens=output_tokens,
+                    cached_input_tokens=cached,
+                    batch=bool(request.get("batch")),
+                    at=request.get("at"),
+                ),
+            }
+        )
+    return rows
+
+
+def _decimal(value: Any) -> str | None:
+    return None if value is None else f"{value.normalize():f}"
+
+
+def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``llm-catalog cost ID``: one request's estimated cost; exit 1 when unpriced."""
+    from llm_catalog.pricing import format_usd
+
+    [row] = _costed(_catalog(args), [args.model], _request(args))
+    model, amount = row["model"], row["estimated_cost"]
+    if args.json:
+        emit(
+            {
+                "id": model.id,
+                "input_tokens": row["input_tokens"],
+                "output_tokens": row["output_tokens"],
+                "cached_input_tokens": row["cached_input_tokens"],
+                "token_method": row["token_method"],
+                "batch": bool(args.batch),
+                "at": args.at.isoformat() if args.at else None,
+                "estimated_cost": _decimal(amount),
+            },
+            out,
+        )
+    else:
+        out.write(
+            f"{model.id}: {format_usd(amount)} for {row['input_tokens']:,} input tokens "
+            f"({row['token_method']}) and {row['output_tokens']:,} output tokens\n"
+        )
+    if amount is None:
+        err.write(f"{model.id} has no price for this request in the catalog\n")
+        return EXIT_NO_MATCH
+    return EXIT_OK
+
+
+def _price(model: Model, field: str) -> str:
+    from llm_catalog.pricing import format_usd
+
+    value = getattr(model.pricing, field, None) if model.pricing else None
+    return "-" if value is None else format_usd(value)
+
+
+def _flag(name: str) -> Callable[[Model], str]:
+    return lambda m: "yes" if getattr(m.capabilities, name) else "no"
+
+
+def compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``llm-catalog compare ID ID ...``: models side by side, one column each."""
+    from llm_catalog.pricing import format_usd
+    from llm_catalog.render import format_tokens, model_json, render_table
+
+    rows = _costed(_catalog(args), args.models, _request(args))
+    if args.json:
+        entries = [
+            {
+                **model_json(row["model"]),
+                "estimated_cost": _decimal(row["estimated_cost"]),
+                "input_tokens": row["input_tokens"],
+                "output_tokens": row["output_tokens"],
+            }
+            for row in rows
+        ]
+        emit({"models": entries}, out)
+        return EXIT_OK
+    fields: list[tuple[str, Callable[[Model], str]]] = [
+        ("provider", lambda m: m.provider),
+        ("status", lambda m: m.status.value),
+        ("released", lambda m: str(m.release_date or "-")),
+        ("context", lambda m: format_tokens(m.limits.context_window)),
+        ("max output", lambda m: format_tokens(m.limits.max_output_tokens)),
+        ("input", lambda m: ", ".join(x.value for x in m.modalities.input)),
+        ("output", lambda m: ", ".join(x.value for x in m.modalities.output)),
+        *((name, _flag(name)) for name in CAPABILITIES),
+        ("input $/M", lambda m: _price(m, "input")),
+        ("output $/M", lambda m: _price(m, "output")),
+        ("cached $/M", lambda m: _price(m, "cached_input")),
+    ]
+    models = [row["model"] for row in rows]
+    table = [[label, *(render(m) for m in models)] for label, render in fields]
+    table.append(["est. cost", *(format_usd(row["estimated_cost"]) for row in rows)])
+    out.write(render_table(["", *(m.id for m in models)], table))
+    return EXIT_OK

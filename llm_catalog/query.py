@@ -1,0 +1,508 @@
+"""Selecting models by capability and cost: ``select(vision=True, max_cost=0.01)``.
+
+Predicates are keyword arguments named like the record fields. Every model is
+tested against them in a fixed order; the first one it fails is remembered, so
+``explain=True`` can say why each model was left out and with which values.
+
+The request behind ``max_cost`` and the cost ordering is, unless given,
+:data:`DEFAULT_INPUT_TOKENS` input tokens and :data:`DEFAULT_OUTPUT_TOKENS`
+output tokens: 1,000 of each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, overload
+
+from llm_catalog.errors import LLMCatalogError
+from llm_catalog.pricing import estimate_cost, format_usd, prices_at
+from llm_catalog.records import Capabilities, Modality, Mode, Model, Status
+
+if TYPE_CHECKING:
+    from llm_catalog.catalog import Catalog
+
+__all__ = [
+    "DEFAULT_INPUT_TOKENS",
+    "DEFAULT_OUTPUT_TOKENS",
+    "Exclusion",
+    "Match",
+    "QueryError",
+    "Selection",
+    "run_query",
+    "select",
+]
+
+DEFAULT_INPUT_TOKENS = 1_000
+DEFAULT_OUTPUT_TOKENS = 1_000
+CAPABILITIES = tuple(Capabilities.model_fields)
+ORDERS = ("cost", "context", "output", "release_date", "id")
+_DEFAULT_STATUS = frozenset({Status.active, Status.preview})
+
+
+class QueryError(LLMCatalogError, TypeError):
+    """Raised when ``select`` is given an unknown keyword or a value of the wrong type."""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A selected model with the estimated cost of the request asked about.
+
+    Attributes of the model record are readable on the match itself
+    (``match.id``, ``match.limits``).
+    """
+
+    model: Model
+    estimated_cost: Decimal | None
+    input_tokens: int
+    output_tokens: int
+    token_method: str
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """Why a model was left out: the first predicate it failed, and the values compared."""
+
+    model_id: str
+    predicate: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.model_id}: {self.reason}"
+
+
+class Selection(Sequence[Match]):
+    """The models that passed, in order; ``excluded`` says why the others did not."""
+
+    def __init__(
+        self, matches: list[Match], excluded: list[Exclusion], order_by: str, explained: bool
+    ) -> None:
+        self._matches = matches
+        self.excluded: tuple[Exclusion, ...] = tuple(excluded)
+        """Every model left out with its reason, when ``explain=True`` (else empty)."""
+        self.order_by = order_by
+        self.explained = explained
+
+    @overload
+    def __getitem__(self, index: int) -> Match: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Match]: ...
+    def __getitem__(self, index: int | slice) -> Match | list[Match]:
+        return self._matches[index]
+
+    def __len__(self) -> int:
+        return len(self._matches)
+
+    def __iter__(self) -> Iterator[Match]:
+        return iter(self._matches)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(m.model.id for m in self._matches[:5])
+        more = f", ... ({len(self._matches)} in all)" if len(self._matches) > 5 else ""
+        return f"<Selection [{shown}{more}]>"
+
+    @property
+    def ids(self) -> list[str]:
+        """Full ids of the selected models, in order."""
+        return [m.model.id for m in self._matches]
+
+    @property
+    def models(self) -> list[Model]:
+        """The selected model records, in order."""
+        return [m.model for m in self._matches]
+
+
+# --- argument checking -----------------------------------------------------
+
+
+def _fail(name: str, expected: str, value: Any) -> QueryError:
+    return QueryError(
+        f"select(): {name} must be {expected}, got {type(value).__name__} {value!r:.60}"
+    )
+
+
+def _bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(name, "True or False", value)
+    return value
+
+
+def _count(name: str, value: Any, *, positive: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < (1 if positive else 0):
+        raise _fail(name, "a positive integer" if positive else "a non-negative integer", value)
+    return value
+
+
+def _money(name: str, value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        raise _fail(name, "a number of US dollars", value)
+    try:
+        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        raise _fail(name, "a number of US dollars", value) from None
+    if not amount.is_finite() or amount < 0:
+        raise _fail(name, "a non-negative, finite number of US dollars", value)
+    return amount
+
+
+def _names(name: str, value: Any, allowed: Iterable[str] | None = None) -> frozenset[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple, set, frozenset)) or not all(
+        isinstance(i, str) for i in items
+    ):
+        raise _fail(name, "a string or a list of strings", value)
+    chosen = frozenset(str(getattr(i, "value", i)) for i in items)
+    if allowed is not None:
+        valid = sorted(allowed)
+        unknown = sorted(chosen - set(valid))
+        if unknown:
+            raise QueryError(
+                f"select(): {name} has unknown value {unknown[0]!r}; valid values: {', '.join(valid)}"
+            )
+    return chosen
+
+
+def _date(name: str, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _fail(name, "a date (datetime.date or 'YYYY-MM-DD')", value)
+
+
+@dataclass
+class _Query:
+    """Validated predicates, in the order models are tested against them."""
+
+    mode: str | None = Mode.chat.value
+    status: frozenset[str] = frozenset(s.value for s in _DEFAULT_STATUS)
+    provider: frozenset[str] | None = None
+    exclude_provider: frozenset[str] = frozenset()
+    capabilities: tuple[tuple[str, bool], ...] = ()
+    vision: bool | None = None
+    input_modalities: frozenset[str] = frozenset()
+    output_modalities: frozenset[str] = frozenset()
+    min_context: int | None = None
+    min_output: int | None = None
+    released_after: dt.date | None = None
+    supports: frozenset[str] = frozenset()
+    max_input_price: Decimal | None = None
+    max_output_price: Decimal | None = None
+    max_cost: Decimal | None = None
+    input_tokens: int | None = None
+    output_tokens: int = DEFAULT_OUTPUT_TOKENS
+    cached_input_tokens: int = 0
+    messages: Sequence[Mapping[str, Any]] | None = None
+    prompt: str | None = None
+    batch: bool = False
+    at: dt.date | None = None
+    where: Callable[[Model], bool] | None = None
+    order_by: str = "cost"
+    limit: int | None = None
+
+
+KEYWORDS = (
+    *CAPABILITIES,
+    "vision",
+    "mode",
+    "status",
+    "provider",
+    "exclude_provider",
+    "input_modalities",
+    "output_modalities",
+    "min_context",
+    "min_output",
+    "released_after",
+    "supports",
+    "max_input_price",
+    "max_output_price",
+    "max_cost",
+    "input_tokens",
+    "output_tokens",
+    "cached_input_tokens",
+    "messages",
+    "prompt",
+    "batch",
+    "at",
+    "where",
+    "order_by",
+    "limit",
+)
+
+
+def _parse(predicates: Mapping[str, Any]) -> _Query:
+    query = _Query()
+    capabilities: list[tuple[str, bool]] = []
+    modalities = [m.value for m in Modality]
+    for name, value in predicates.items():
+        if name in CAPABILITIES:
+            capabilities.append((name, _bool(name, value)))
+        elif name in ("vision", "batch"):
+            setattr(query, name, _bool(name, value))
+        elif name == "mode":
+            query.mode = None if value is None else next(iter(_names(name, value, Mode)))
+        elif name == "status":
+            query.status = _names(name, value, (s.value for s in Status))
+        elif name in ("provider", "exclude_provider"):
+            setattr(query, name, _names(name, value))
+        elif name in ("input_modalities", "output_modalities", "supports"):
+            setattr(query, name, _names(name, value, None if name == "supports" else modalities))
+        elif name in ("min_context", "min_output", "limit"):
+            setattr(query, name, _count(name, value, positive=True))
+        elif name in ("input_tokens", "output_tokens", "cached_input_tokens"):
+            setattr(query, name, _count(name, value))
+        elif name in ("max_cost", "max_input_price", "max_output_price"):
+            setattr(query, name, _money(name, value))
+        elif name in ("released_after", "at"):
+            setattr(query, name, _date(name, value))
+        elif name == "prompt":
+            if not isinstance(value, str):
+                raise _fail(name, "a string", value)
+            query.prompt = value
+        elif name == "messages":
+            if not isinstance(value, (list, tuple)) or not all(
+                isinstance(m, Mapping) for m in value
+            ):
+                raise _fail(name, "a list of message mappings", value)
+            query.messages = value
+        elif name == "where":
+            if not callable(value):
+                raise _fail(name, "a callable taking a Model and returning a bool", value)
+            query.where = value
+        elif name == "order_by":
+            if value not in ORDERS:
+                raise QueryError(
+                    f"select(): order_by must be one of {', '.join(ORDERS)}, got {value!r:.60}"
+                )
+            query.order_by = value
+        else:
+            close = difflib.get_close_matches(name, KEYWORDS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise QueryError(
+                f"select() got an unknown keyword {name!r}; {hint}valid keywords: "
+                f"{', '.join(sorted(KEYWORDS))}"
+            )
+    query.capabilities = tuple(capabilities)
+    given = [k for k in ("input_tokens", "messages", "prompt") if k in predicates]
+    if len(given) > 1:
+        raise QueryError(
+            f"select(): give one of input_tokens, messages or prompt, not {' and '.join(given)}"
+        )
+    return query
+
+
+# --- evaluation --------------------------------------------------------------
+
+
+def _request_tokens(model: Model, query: _Query) -> tuple[int, str]:
+    if query.messages is not None or query.prompt is not None:
+        from llm_catalog.tokens import count_tokens
+
+        counted = count_tokens(model, prompt=query.prompt, messages=query.messages)
+        return counted.tokens, counted.method
+    if query.input_tokens is not None:
+        return query.input_tokens, "given"
+    return DEFAULT_INPUT_TOKENS, "default"
+
+
+def _first_failure(
+    model: Model, accepted: frozenset[str], query: _Query, costing: Callable[[], Decimal | None]
+) -> tuple[str, str] | None:
+    """The first predicate the model fails, and the values compared; None if it passes."""
+    if query.mode is not None and model.mode.value != query.mode:
+        return "mode", f"mode {model.mode.value} != {query.mode}"
+    if model.status.value not in query.status:
+        return "status", f"status {model.status.value} not in {', '.join(sorted(query.status))}"
+    if query.provider is not None and model.provider not in query.provider:
+        return "provider", f"provider {model.provider} not in {', '.join(sorted(query.provider))}"
+    if model.provider in query.exclude_provider:
+        return "exclude_provider", f"provider {model.provider} is excluded"
+    for name, wanted in query.capabilities:
+        if getattr(model.capabilities, name) is not wanted:
+            return name, f"{name} is {not wanted}, wanted {wanted}"
+    if query.vision is not None and model.vision is not query.vision:
+        return "vision", f"vision is {model.vision}, wanted {query.vision}"
+    for name, have, need in (
+        ("input_modalities", model.modalities.input, query.input_modalities),
+        ("output_modalities", model.modalities.output, query.output_modalities),
+    ):
+        missing = sorted(need - {m.value for m in have})
+        if missing:
+            return name, f"{name} lack {', '.join(missing)}"
+    if query.min_context is not None and model.limits.context_window < query.min_context:
+        return "min_context", (
+            f"context window {model.limits.context_window:,} < min_context {query.min_context:,}"
+        )
+    if query.min_output is not None:
+        output = model.limits.max_output_tokens
+        if output is None or output < query.min_output:
+            shown = "unknown" if output is None else f"{output:,}"
+            return "min_output", f"max output {shown} < min_output {query.min_output:,}"
+    if query.released_after is not None:
+        released = model.release_date
+        if released is None or released <= query.released_after:
+            return (
+                "released_after",
+                f"released {released or 'unknown'}, not after {query.released_after}",
+            )
+    missing_params = sorted(query.supports - accepted)
+    if missing_params:
+        return "supports", f"does not accept {', '.join(missing_params)}"
+    for name, limit, kind in (
+        ("max_input_price", query.max_input_price, "input"),
+        ("max_output_price", query.max_output_price, "output"),
+    ):
+        if limit is not None:
+            entry = prices_at(model, query.at)
+            if query.batch:
+                entry = entry.batch if entry is not None else None  # type: ignore[assignment]
+            price = getattr(entry, kind, None) if entry is not None else None
+            if price is None:
+                return name, f"{kind} price unknown, max {limit} per million tokens"
+            if price > limit:
+                return name, f"{kind} price ${price} > {name} ${limit} per million tokens"
+    if query.max_cost is not None:
+        cost = costing()
+        if cost is None:
+            return (
+                "max_cost",
+                f"unpriced (unknown is not free), max_cost {format_usd(query.max_cost)}",
+            )
+        if cost > query.max_cost:
+            return (
+                "max_cost",
+                f"estimated cost {format_usd(cost)} > max_cost {format_usd(query.max_cost)}",
+            )
+    if query.where is not None and not query.where(model):
+        return "where", "where(...) returned False"
+    return None
+
+
+_LATEST = dt.date.max
+
+
+class _Costing:
+    """A model's estimated cost for the query's request, computed at most once.
+
+    Only models that pass every other predicate, or that are kept, are costed.
+    """
+
+    __slots__ = ("_done", "_input_tokens", "_model", "_query", "_value")
+
+    def __init__(self, model: Model, query: _Query, input_tokens: int) -> None:
+        self._model, self._query, self._input_tokens = model, query, input_tokens
+        self._done = False
+        self._value: Decimal | None = None
+
+    def __call__(self) -> Decimal | None:
+        if not self._done:
+            query = self._query
+            self._value = estimate_cost(
+                self._model,
+                input_tokens=self._input_tokens,
+                output_tokens=query.output_tokens,
+                cached_input_tokens=min(query.cached_input_tokens, self._input_tokens),
+                batch=query.batch,
+                at=query.at,
+            )
+            self._done = True
+        return self._value
+
+
+def _sort_key(order_by: str) -> Callable[[Match], tuple[Any, ...]]:
+    if order_by == "cost":
+        return lambda m: (m.estimated_cost is None, m.estimated_cost or 0, m.model.id)
+    if order_by == "context":
+        return lambda m: (-m.model.limits.context_window, m.model.id)
+    if order_by == "output":
+        return lambda m: (-(m.model.limits.max_output_tokens or 0), m.model.id)
+    if order_by == "release_date":
+        return lambda m: (
+            m.model.release_date is None,
+            -(m.model.release_date or _LATEST).toordinal(),
+            m.model.id,
+        )
+    return lambda m: (m.model.id,)
+
+
+def run_query(catalog: Catalog, predicates: Mapping[str, Any], explain: bool = False) -> Selection:
+    """Select from ``catalog``; see :func:`llm_catalog.select` for the predicates."""
+    query = _parse(predicates)
+    matches: list[Match] = []
+    excluded: list[Exclusion] = []
+    for model in catalog:
+        provider = catalog.providers[model.provider]
+        accepted = frozenset(model.params if model.params is not None else provider.params)
+        input_tokens, method = _request_tokens(model, query)
+        costing = _Costing(model, query, input_tokens)
+        failure = _first_failure(model, accepted, query, costing)
+        if failure is None:
+            matches.append(Match(model, costing(), input_tokens, query.output_tokens, method))
+        elif explain:
+            excluded.append(Exclusion(model.id, failure[0], failure[1]))
+    matches.sort(key=_sort_key(query.order_by))
+    if query.limit is not None:
+        matches = matches[: query.limit]
+    return Selection(matches, excluded, query.order_by, explain)
+
+
+def select(
+    *, catalog: Catalog | None = None, explain: bool = False, **predicates: Any
+) -> Selection:
+    """The models that pass every predicate, cheapest first.
+
+    ``select(vision=True, max_cost=0.01)`` returns the chat models that take
+    images and whose estimated cost for one request is at most one cent.
+
+    Predicates (keyword arguments, named like the record fields):
+
+    - a capability (``function_calling``, ``parallel_tool_calls``,
+      ``structured_output``, ``json_mode``, ``streaming``, ``reasoning``,
+      ``prompt_caching``, ``system_messages``, ``temperature``) or ``vision``:
+      True requires it, False excludes it.
+    - ``mode``: default ``"chat"``; ``None`` for any mode.
+    - ``status``: one or several of active, preview, deprecated, retired;
+      default active and preview, so deprecated and retired models are left out
+      unless asked for.
+    - ``provider`` (one or several ids), ``exclude_provider``.
+    - ``input_modalities`` / ``output_modalities``: modalities that must all be present.
+    - ``min_context``, ``min_output``: lower bounds in tokens.
+    - ``released_after``: a date; models of unknown release date fail it.
+    - ``supports``: request parameters the model must accept.
+    - ``max_input_price`` / ``max_output_price``: US dollars per million tokens.
+    - ``max_cost``: a ceiling in US dollars on the estimated cost of one
+      request. A model without a price never passes it: unknown is not free.
+    - The request: ``input_tokens`` (default 1,000) and ``output_tokens``
+      (default 1,000), ``cached_input_tokens`` (part of the input read from
+      the prompt cache), or instead of ``input_tokens`` the real ``messages``
+      or ``prompt``, counted with each model's tokenizer (each match says how).
+      ``batch=True`` costs at batch prices; ``at`` costs at the prices in force
+      on that date.
+    - ``where``: any callable taking a :class:`~llm_catalog.records.Model`.
+    - ``order_by``: ``"cost"`` (cheapest first, unpriced last; the default),
+      ``"context"`` or ``"output"`` (largest first), ``"release_date"``
+      (newest first) or ``"id"``; ties break by id. ``limit``: at most this many.
+
+    ``explain=True`` fills :attr:`Selection.excluded` with, for every model left
+    out, the first predicate it failed and the values compared. ``catalog``
+    defaults to the shipped catalog merged with ``LLM_CATALOG_PATH``.
+
+    Raises :class:`QueryError` for an unknown keyword (naming the valid ones)
+    or a value of the wrong type.
+    """
+    if catalog is None:
+        from llm_catalog.loader import default_catalog
+
+        catalog = default_catalog()
+    return run_query(catalog, predicates, explain)
