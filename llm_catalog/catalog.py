@@ -18,6 +18,7 @@ from llm_catalog.records import Model, Provider
 from llm_catalog.yamlsource import Document
 
 if TYPE_CHECKING:
+    from llm_catalog.index import CatalogIndex
     from llm_catalog.query import Selection
 
 __all__ = ["Catalog", "Layer"]
@@ -87,6 +88,7 @@ class Catalog:
         self._origins = dict(origins)
         self.files = files
         """Display paths of the files the catalog was built from, in load order."""
+        self._index: CatalogIndex | None = None
 
     def __len__(self) -> int:
         return len(self._models)
@@ -136,6 +138,15 @@ class Catalog:
         """The provider record of a model (a record, a full id or an alias)."""
         record = self.get(model) if isinstance(model, str) else model
         return self._providers[record.provider]
+
+    @property
+    def index(self) -> CatalogIndex:
+        """Bitmasks and cost tables for fast queries, built on first use."""
+        if self._index is None:
+            from llm_catalog.index import CatalogIndex
+
+            self._index = CatalogIndex(self)
+        return self._index
 
     def select(self, *, explain: bool = False, **predicates: Any) -> Selection:
         """Models of this catalog that pass every predicate; see :func:`llm_catalog.select`."""

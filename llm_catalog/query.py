@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, overload
 
 from llm_catalog.errors import LLMCatalogError
+from llm_catalog.index import bits_of
 from llm_catalog.pricing import estimate_cost, format_usd, prices_at
 from llm_catalog.records import Capabilities, Modality, Mode, Model, Status
 
@@ -436,9 +437,87 @@ def _sort_key(order_by: str) -> Callable[[Match], tuple[Any, ...]]:
     return lambda m: (m.model.id,)
 
 
+def _run_indexed(catalog: Catalog, query: _Query) -> list[Match]:
+    """The matches, found through the catalog's index; the same as :func:`_scan` without reasons."""
+    index = catalog.index
+    mask = index.all
+    if query.mode is not None:
+        mask &= index.mask("mode", query.mode)
+    mask &= index.any_of("status", query.status)
+    if query.provider is not None:
+        mask &= index.any_of("provider", query.provider)
+    if query.exclude_provider:
+        mask &= ~index.any_of("provider", query.exclude_provider)
+    flags = [*query.capabilities]
+    if query.vision is not None:
+        flags.append(("vision", query.vision))
+    for name, wanted in flags:
+        having = index.mask("capability", name)
+        mask &= having if wanted else ~having
+    mask &= index.all_of("input_modalities", query.input_modalities)
+    mask &= index.all_of("output_modalities", query.output_modalities)
+    mask &= index.all_of("supports", query.supports)
+    survivors = bits_of(mask & index.all)
+
+    if query.min_context is not None:
+        least, context = query.min_context, index.context
+        survivors = [i for i in survivors if context[i] >= least]
+    if query.min_output is not None:
+        least, output = query.min_output, index.output
+        survivors = [i for i in survivors if (output[i] or 0) >= least]
+    if query.released_after is not None:
+        after, released = query.released_after, index.released
+        survivors = [i for i in survivors if (released[i] or after) > after]
+    for kind, limit in (("input", query.max_input_price), ("output", query.max_output_price)):
+        if limit is not None:
+            prices = index.prices(kind, query.batch, query.at)
+            survivors = [i for i in survivors if (p := prices[i]) is not None and p <= limit]
+
+    input_tokens = query.input_tokens if query.input_tokens is not None else DEFAULT_INPUT_TOKENS
+    table = index.cost_table(
+        (input_tokens, query.output_tokens, query.cached_input_tokens, query.batch, query.at)
+    )
+    costs = table.costs
+    in_cost_order = False
+    if query.max_cost is not None:
+        cheap = table.within(query.max_cost)
+        if len(cheap) < len(survivors):
+            alive = set(survivors)
+            survivors = [i for i in cheap if i in alive]
+            in_cost_order = True
+        else:
+            ceiling = query.max_cost
+            survivors = [i for i in survivors if (c := costs[i]) is not None and c <= ceiling]
+    models = index.models
+    if query.where is not None:
+        where = query.where
+        survivors = [i for i in survivors if where(models[i])]
+    method = "given" if query.input_tokens is not None else "default"
+    matches = [
+        Match(models[i], costs[i], input_tokens, query.output_tokens, method) for i in survivors
+    ]
+    if not (in_cost_order and query.order_by == "cost"):
+        matches.sort(key=_sort_key(query.order_by))
+    return matches
+
+
 def run_query(catalog: Catalog, predicates: Mapping[str, Any], explain: bool = False) -> Selection:
-    """Select from ``catalog``; see :func:`llm_catalog.select` for the predicates."""
+    """Select from ``catalog``; see :func:`llm_catalog.select` for the predicates.
+
+    Without ``explain`` and without a prompt to count, the catalog's index
+    answers; otherwise every model is tested in turn to find its reason.
+    """
     query = _parse(predicates)
+    if not explain and query.messages is None and query.prompt is None:
+        matches = _run_indexed(catalog, query)
+        if query.limit is not None:
+            matches = matches[: query.limit]
+        return Selection(matches, [], query.order_by, explain)
+    return _scan(catalog, query, explain)
+
+
+def _scan(catalog: Catalog, query: _Query, explain: bool) -> Selection:
+    """Test every model against the predicates in order, remembering the first it fails."""
     matches: list[Match] = []
     excluded: list[Exclusion] = []
     for model in catalog:

@@ -1,0 +1,164 @@
+"""Precomputed views of a catalog that make a warm ``select`` cheap on large catalogs.
+
+A :class:`CatalogIndex` is built once per catalog, on the first query. It keeps:
+
+* a bitmask (a Python ``int``, bit ``i`` for the ``i``-th model in id order)
+  for every categorical fact: mode, status, provider, each capability, vision,
+  each input and output modality, each accepted request parameter. Boolean
+  predicates then cost a few big-integer ANDs, whatever the catalog's size;
+* per request size, every model's estimated cost and the models in cost order,
+  so a cost ceiling is a bisection and the cost order comes for free.
+
+Numeric bounds (context, output, release date, per-token prices) are checked
+on the models left after the masks. The result is the same as the plain scan
+in :mod:`llm_catalog.query`, which the property tests check.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from llm_catalog.pricing import estimate_cost, prices_at
+from llm_catalog.records import Capabilities, Model
+
+if TYPE_CHECKING:
+    from llm_catalog.catalog import Catalog
+
+__all__ = ["CatalogIndex", "CostTable", "RequestKey"]
+
+# (input tokens, output tokens, cached input tokens, batch, at)
+RequestKey = tuple[int, int, int, bool, "dt.date | None"]
+_MAX_COST_TABLES = 32
+
+
+def bits_of(mask: int) -> list[int]:
+    """The positions of the set bits of ``mask``, lowest first."""
+    # bin() and str.find run in C; a Python loop over every bit would not.
+    text = bin(mask)[:1:-1]
+    found = []
+    position = text.find("1")
+    while position != -1:
+        found.append(position)
+        position = text.find("1", position + 1)
+    return found
+
+
+def mask_of(indices: Iterable[int], size: int) -> int:
+    """A bitmask with the given bits set."""
+    # Setting bits in a bytearray is linear; OR-ing shifted big ints is quadratic.
+    buffer = bytearray((size + 7) // 8)
+    for index in indices:
+        buffer[index >> 3] |= 1 << (index & 7)
+    return int.from_bytes(buffer, "little")
+
+
+class CostTable:
+    """Every model's estimated cost for one request size, and the priced models in cost order."""
+
+    __slots__ = ("costs", "order", "sorted_costs")
+
+    def __init__(self, costs: list[Decimal | None]) -> None:
+        self.costs = costs
+        priced = [i for i, cost in enumerate(costs) if cost is not None]
+        # Index order is id order, so sorting by (cost, index) breaks ties by id.
+        priced.sort(key=lambda i: (costs[i], i))
+        self.order = priced
+        self.sorted_costs: list[Decimal] = [costs[i] for i in priced]  # type: ignore[misc]
+
+    def within(self, ceiling: Decimal) -> list[int]:
+        """Indices of the models costing at most ``ceiling``, cheapest first."""
+        return self.order[: bisect.bisect_right(self.sorted_costs, ceiling)]
+
+
+class CatalogIndex:
+    """Bitmasks and cost tables over one catalog's models (see the module docstring)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.models: tuple[Model, ...] = tuple(catalog)
+        self.size = len(self.models)
+        self.all = (1 << self.size) - 1
+        members: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        for index, model in enumerate(self.models):
+            provider = catalog.providers[model.provider]
+            members["mode", model.mode.value].append(index)
+            members["status", model.status.value].append(index)
+            members["provider", model.provider].append(index)
+            if model.vision:
+                members["capability", "vision"].append(index)
+            for name in Capabilities.model_fields:
+                if getattr(model.capabilities, name):
+                    members["capability", name].append(index)
+            for modality in model.modalities.input:
+                members["input_modalities", modality.value].append(index)
+            for modality in model.modalities.output:
+                members["output_modalities", modality.value].append(index)
+            for param in model.params if model.params is not None else provider.params:
+                members["supports", param].append(index)
+        self._masks = {key: mask_of(found, self.size) for key, found in members.items()}
+        self._costs: dict[RequestKey, CostTable] = {}
+        self._prices: dict[tuple[str, bool, dt.date | None], list[Decimal | None]] = {}
+        self.context = [m.limits.context_window for m in self.models]
+        self.output = [m.limits.max_output_tokens for m in self.models]
+        self.released = [m.release_date for m in self.models]
+
+    def mask(self, kind: str, value: str) -> int:
+        """The models whose ``kind`` (mode, status, provider, capability, ...) is ``value``."""
+        return self._masks.get((kind, value), 0)
+
+    def any_of(self, kind: str, values: Iterable[str]) -> int:
+        """The models whose ``kind`` is any of ``values``."""
+        mask = 0
+        for value in values:
+            mask |= self.mask(kind, value)
+        return mask
+
+    def all_of(self, kind: str, values: Iterable[str]) -> int:
+        """The models whose ``kind`` includes every one of ``values``."""
+        mask = self.all
+        for value in values:
+            mask &= self.mask(kind, value)
+        return mask
+
+    def cost_table(self, key: RequestKey) -> CostTable:
+        """Every model's cost for the request ``key``, computed once per key."""
+        table = self._costs.get(key)
+        if table is None:
+            input_tokens, output_tokens, cached, batch, at = key
+            costs = [
+                estimate_cost(
+                    model,
+                    input_tokens=input_tokens,
+                    output_tokens=output_tokens,
+                    cached_input_tokens=min(cached, input_tokens),
+                    batch=batch,
+                    at=at,
+                )
+                for model in self.models
+            ]
+            if len(self._costs) >= _MAX_COST_TABLES:
+                self._costs.pop(next(iter(self._costs)))
+            table = self._costs[key] = CostTable(costs)
+        return table
+
+    def prices(self, kind: str, batch: bool, at: dt.date | None) -> list[Decimal | None]:
+        """Every model's ``kind`` ("input" or "output") price per million tokens, or None."""
+        key = (kind, batch, at)
+        found = self._prices.get(key)
+        if found is None:
+            found = []
+            for model in self.models:
+                entry: Any = prices_at(model, at)
+                if batch and entry is not None:
+                    entry = entry.batch
+                found.append(getattr(entry, kind, None) if entry is not None else None)
+            self._prices[key] = found
+        return found
+
+    def keep(self, indices: list[int], test: Callable[[int], bool]) -> list[int]:
+        """The indices that pass ``test``, in the same order."""
+        return [i for i in indices if test(i)]
