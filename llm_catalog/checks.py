@@ -12,6 +12,7 @@ import difflib
 import functools
 import ipaddress
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,7 +55,12 @@ _PATTERN_HINTS = {
 
 def _show(value: Any) -> str:
     """A value as quoted in a message: short, and never a key."""
-    text = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if isinstance(value, (dict, list)):
+        text = type(value).__name__
+    elif isinstance(value, Decimal):
+        text = str(value)
+    else:
+        text = repr(value)
     text = redact(text)
     if len(text) > _MAX_SHOWN:
         text = text[: _MAX_SHOWN - 4] + "...'"
@@ -84,9 +90,26 @@ def _validator() -> Any:
 
     from llm_catalog.schema import catalog_schema
 
-    schema = catalog_schema()
     cls = jsonschema.Draft202012Validator
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return cls(_strict_patterns(catalog_schema()), format_checker=cls.FORMAT_CHECKER)
+
+
+def _strict_patterns(node: Any) -> Any:
+    """The schema with each pattern's final ``$`` made ``\\Z``.
+
+    JSON Schema patterns are ECMA 262, where ``$`` ends the string; jsonschema
+    runs them with Python's ``re``, where ``$`` also matches before a final
+    newline, so ``"acme\\n"`` would pass as an id.
+    """
+    if isinstance(node, list):
+        return [_strict_patterns(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _strict_patterns(value) for key, value in node.items()}
+    pattern = out.get("pattern")
+    if isinstance(pattern, str) and pattern.endswith("$"):
+        out["pattern"] = pattern[:-1] + "\\Z"
+    return out
 
 
 def _pointer(path: Any) -> str:
@@ -136,17 +159,30 @@ def _messages(error: Any, pointer: str) -> Iterator[tuple[str, bool, str]]:
             error.validator_value, error.validator_value
         )
         shown = "" if isinstance(value, (dict, list)) else f" {_show(value)}"
-        yield pointer, False, f"expected {expected}, got {_type_name(value)}{shown}"
+        advice = ""
+        if expected in ("number", "integer") and isinstance(value, str) and _numeric(value):
+            advice = (
+                "; write it as a plain number such as 1000 or 0.25 (YAML 1.1 reads 1e3 "
+                "as text: an exponent needs a dot and a sign, as in 1.0e+3)"
+                if "e" in value.lower()
+                else "; write the number without quotes"
+            )
+        yield pointer, False, f"expected {expected}, got {_type_name(value)}{shown}{advice}"
     elif kind == "enum":
         choices = ", ".join(str(choice) for choice in error.validator_value)
         yield pointer, False, f"{_show(value)} is not one of: {choices}"
     elif kind in ("format", "pattern") and error.schema.get("format") == "date":
         yield pointer, False, f"{_show(value)} is not a valid date; write YYYY-MM-DD"
     elif kind == "pattern":
-        pattern_hint = _PATTERN_HINTS.get(
-            error.validator_value, f"it must match {error.validator_value}"
-        )
+        written = str(error.validator_value).removesuffix("\\Z") + "$"
+        pattern_hint = _PATTERN_HINTS.get(written, f"it must match {written}")
         yield pointer, False, f"{_show(value)} is not valid here: {pattern_hint}"
+    elif kind == "minProperties" and not value and not pointer:
+        yield (
+            pointer,
+            False,
+            "the file holds an empty mapping: give a 'provider' and its 'models', or 'overrides'",
+        )
     elif kind == "minProperties" and not value:
         yield pointer, False, "empty mapping; leave the key out or fill it in"
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -163,19 +199,27 @@ def _messages(error: Any, pointer: str) -> Iterator[tuple[str, bool, str]]:
         yield pointer, False, redact(error.message)[:200]
 
 
-def iter_key_shaped(document: Any, pointer: str = "") -> Iterator[str]:
-    """Pointers of every string in ``document`` shaped like an API key."""
+def iter_key_shaped(document: Any, pointer: str = "") -> Iterator[tuple[str, bool]]:
+    """Every string in ``document`` shaped like an API key: ``(pointer, is a mapping key)``."""
     if isinstance(document, dict):
         for key, value in document.items():
             child = f"{pointer}/{escape_pointer(key)}"
             if looks_like_key(key):
-                yield child
+                yield child, True
             yield from iter_key_shaped(value, child)
     elif isinstance(document, list):
         for index, value in enumerate(document):
             yield from iter_key_shaped(value, f"{pointer}/{index}")
     elif isinstance(document, str) and looks_like_key(document):
-        yield pointer
+        yield pointer, False
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_loopback(host: str) -> bool:

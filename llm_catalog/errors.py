@@ -75,6 +75,11 @@ class Problem:
     pointer: str
     message: str
 
+    def __post_init__(self) -> None:
+        # Whatever built the message, a key-shaped value in it is never shown.
+        object.__setattr__(self, "pointer", redact(self.pointer))
+        object.__setattr__(self, "message", redact(self.message))
+
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.pointer or '/'}: {self.message}"
 

@@ -91,18 +91,30 @@ def _iter_files(root: Path) -> Iterator[Path | Problem]:
     if not root.is_dir():
         yield root
         return
+    found_any = False
     errors: list[OSError] = []
     for folder, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in dirnames:
-            if name.endswith(_SUFFIXES):
+        # Directories named like catalog files are reported in name order with the files.
+        entries = [(name, True) for name in dirnames if name.endswith(_SUFFIXES)]
+        entries += [
+            (name, False)
+            for name in filenames
+            if name.endswith(_SUFFIXES) and not name.startswith(".")
+        ]
+        for name, is_directory in sorted(entries):
+            if is_directory:
                 yield _file_problem(
                     _display(Path(folder, name)),
                     "is a directory, not a file: a catalog file ending in .yaml must be a file",
                 )
-        for name in sorted(filenames):
-            if name.endswith(_SUFFIXES) and not name.startswith("."):
+            else:
+                found_any = True
                 yield Path(folder, name)
+    if not found_any and not errors:
+        yield _file_problem(
+            _display(root), "no catalog files (*.yaml, *.yml) in this directory: check the path"
+        )
     for error in errors:
         yield _file_problem(
             _display(Path(error.filename or root)), f"cannot list this directory: {error.strerror}"
@@ -118,8 +130,9 @@ def _read(path: Path, display: str) -> Document | Problem:
         if info.st_size > MAX_FILE_BYTES:
             return _file_problem(
                 display,
-                f"file is {info.st_size / 1024 / 1024:.1f} MiB; catalog files are limited to "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MiB: split it into one file per provider",
+                f"file is {info.st_size:,} bytes; catalog files are limited to "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MiB ({MAX_FILE_BYTES:,} bytes): "
+                "split it into one file per provider",
             )
         raw = path.read_bytes()
     except OSError as error:
@@ -134,7 +147,9 @@ def _read(path: Path, display: str) -> Document | Problem:
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
+        # Columns count characters, as an editor shows them, not bytes.
+        line_start = before[before.rfind(b"\n") + 1 :]
+        column = len(line_start.decode("utf-8", errors="replace")) + 1
         return _file_problem(
             display,
             f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded; save the file as UTF-8",
@@ -216,13 +231,16 @@ class _Builder:
 
     def add_file(self, source: _Source) -> None:
         value = source.value
-        secrets = list(checks.iter_key_shaped(value))
-        for pointer in secrets:
+        secrets = []
+        for pointer, is_key in checks.iter_key_shaped(value):
+            secrets.append(pointer)
             self.report(
                 source,
                 pointer,
-                "this value looks like an API key: catalog files hold the names of environment "
-                "variables (api_key_env: [OPENAI_API_KEY]), never keys; remove it and revoke the key",
+                f"this {'key' if is_key else 'value'} looks like an API key: catalog files hold "
+                "the names of environment variables (api_key_env: [OPENAI_API_KEY]), never keys; "
+                "remove it and revoke the key",
+                at_key=is_key,
             )
         for pointer, at_key, message in checks.iter_schema_problems(value):
             # A key-shaped value is reported once, as a key, never quoted again.
@@ -434,9 +452,11 @@ def check_catalog(
     builder = _Builder()
     seen: set[str] = set()
     files: list[str] = []
+    placed: dict[str, int] = {}  # every file named in a problem, in the order met
     for root in catalog_roots(paths, shipped=shipped, environ=environ):
         for found in _iter_files(root):
             if isinstance(found, Problem):
+                placed.setdefault(found.file, len(placed))
                 builder.problems.append(found)
                 continue
             key = os.path.realpath(found)
@@ -445,6 +465,7 @@ def check_catalog(
             seen.add(key)
             display = _display(found)
             files.append(display)
+            placed.setdefault(display, len(placed))
             parsed = _read(found, display)
             if isinstance(parsed, Problem):
                 builder.problems.append(parsed)
@@ -452,9 +473,8 @@ def check_catalog(
                 builder.add_file(_Source(display, parsed))
     builder.resolve()
     catalog = builder.build()
-    order = {name: index for index, name in enumerate(files)}
     problems = sorted(
-        builder.problems, key=lambda p: (order.get(p.file, -1), p.line, p.column, p.pointer)
+        builder.problems, key=lambda p: (placed.get(p.file, -1), p.line, p.column, p.pointer)
     )
     return LoadResult(catalog if not problems else None, problems, files)
 

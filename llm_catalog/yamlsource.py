@@ -31,6 +31,10 @@ _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
 _FLOAT_SPECIAL = re.compile(r"^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$")
+# YAML 1.1 reads 0100 as octal and 1:30 as base 60; in a catalog both are typos.
+_AMBIGUOUS_INT = re.compile(r"^[-+]?(0[0-7_]+|[0-9][0-9_]*(:[0-5]?[0-9])+)$")
+MAX_DEPTH = 64
+_TOO_DEEP = f"the document nests too deeply to be a catalog file (more than {MAX_DEPTH} levels)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,18 +71,22 @@ def escape_pointer(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+def _tag_problem(tag: str, mark: Any, pointer: str) -> _Stop:
+    shown = tag.replace(_TAG, "!!", 1) if tag.startswith(_TAG) else tag
+    return _Stop(
+        YamlProblem(
+            mark.line,
+            mark.column,
+            pointer,
+            f"YAML tag {shown!r} is not allowed: catalog files hold plain data; remove the tag",
+        )
+    )
+
+
 def _scalar(event: Any, pointer: str) -> Any:
     mark: Any = event.start_mark
     if event.tag is not None and event.tag != "!":
-        raise _Stop(
-            YamlProblem(
-                mark.line,
-                mark.column,
-                pointer,
-                f"YAML tag {event.tag!r} is not allowed: catalog files hold plain data; "
-                "remove the tag",
-            )
-        )
+        raise _tag_problem(event.tag, mark, pointer)
     if not event.implicit[0]:
         return event.value  # quoted: always a string
     tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
@@ -90,6 +98,16 @@ def _scalar(event: Any, pointer: str) -> Any:
     if tag == _TAG + "bool":
         return _CONSTRUCTOR.construct_yaml_bool(node)
     if tag == _TAG + "int":
+        if _AMBIGUOUS_INT.match(event.value):
+            raise _Stop(
+                YamlProblem(
+                    mark.line,
+                    mark.column,
+                    pointer,
+                    f"{event.value!r} is ambiguous: YAML 1.1 reads a leading 0 as octal and "
+                    "a colon as base 60; write the plain decimal number, or quote it for text",
+                )
+            )
         return _CONSTRUCTOR.construct_yaml_int(node)
     if tag == _TAG + "float":
         text = event.value.replace("_", "")
@@ -156,16 +174,19 @@ def _build(events: Any, document: Document) -> Any:
         anchor = getattr(event, "anchor", None)
         pointer = child_pointer() if stack else ""
         tag = getattr(event, "tag", None)
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and tag:
-            raise _Stop(
-                YamlProblem(
-                    mark.line,
-                    mark.column,
-                    pointer,
-                    f"YAML tag {tag!r} is not allowed: catalog files hold plain data; "
-                    "remove the tag",
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if tag:
+                raise _tag_problem(tag, mark, pointer)
+            if len(stack) >= MAX_DEPTH:
+                # A limit here also keeps pointers short: each is as long as its depth.
+                raise _Stop(
+                    YamlProblem(
+                        mark.line,
+                        mark.column,
+                        pointer[:200],
+                        _TOO_DEEP,
+                    )
                 )
-            )
         if isinstance(event, yaml.AliasEvent) or anchor is not None:
             raise _Stop(
                 YamlProblem(
@@ -218,9 +239,21 @@ def _build(events: Any, document: Document) -> Any:
 
 
 def _describe(error: yaml.YAMLError, text: str) -> YamlProblem:
+    if isinstance(error, yaml.reader.ReaderError):
+        before = text[: error.position]
+        line = before.count("\n")
+        column = error.position - (before.rfind("\n") + 1)
+        return YamlProblem(
+            line,
+            column,
+            "",
+            f"character U+{error.character:04X} is not allowed in YAML ({error.reason}); remove it",
+        )
     mark = getattr(error, "problem_mark", None)
     line, column = (mark.line, mark.column) if mark is not None else (0, 0)
     problem = getattr(error, "problem", None) or str(error)
+    if "maximum nesting depth" in problem:
+        return YamlProblem(line, column, "", _TOO_DEEP)
     context = getattr(error, "context", None)
     message = f"YAML syntax error: {problem}"
     if context:
