@@ -60,7 +60,7 @@ def mask_of(indices: Iterable[int], size: int) -> int:
 class CostTable:
     """Every model's estimated cost for one request size, and the priced models in cost order."""
 
-    __slots__ = ("costs", "order", "sorted_costs")
+    __slots__ = ("costs", "order", "rank", "sorted_costs")
 
     def __init__(self, costs: list[Decimal | None]) -> None:
         self.costs = costs
@@ -69,6 +69,10 @@ class CostTable:
         priced.sort(key=lambda i: (costs[i], i))
         self.order = priced
         self.sorted_costs: list[Decimal] = [costs[i] for i in priced]  # type: ignore[misc]
+        # A model's place in cost order; unpriced models after every priced one, by id.
+        self.rank = [len(costs) + i for i in range(len(costs))]
+        for place, i in enumerate(priced):
+            self.rank[i] = place
 
     def within(self, ceiling: Decimal) -> list[int]:
         """Indices of the models costing at most ``ceiling``, cheapest first."""
@@ -105,6 +109,13 @@ class CatalogIndex:
         self.context = [m.limits.context_window for m in self.models]
         self.output = [m.limits.max_output_tokens for m in self.models]
         self.released = [m.release_date for m in self.models]
+        # Sort keys as plain ints, largest or newest first; unknown dates last.
+        self._keys = {
+            "context": [-c for c in self.context],
+            "output": [-(o or 0) for o in self.output],
+            "release_date": [-d.toordinal() if d is not None else 1 for d in self.released],
+            "id": list(range(self.size)),
+        }
 
     def mask(self, kind: str, value: str) -> int:
         """The models whose ``kind`` (mode, status, provider, capability, ...) is ``value``."""
@@ -159,6 +170,6 @@ class CatalogIndex:
             self._prices[key] = found
         return found
 
-    def keep(self, indices: list[int], test: Callable[[int], bool]) -> list[int]:
-        """The indices that pass ``test``, in the same order."""
-        return [i for i in indices if test(i)]
+    def sort_key(self, order_by: str, table: CostTable) -> Callable[[int], int]:
+        """A key that sorts model indices by ``order_by`` (see ``select``)."""
+        return (table.rank if order_by == "cost" else self._keys[order_by]).__getitem__

@@ -48,22 +48,58 @@ class QueryError(LLMCatalogError, TypeError):
     """Raised when ``select`` is given an unknown keyword or a value of the wrong type."""
 
 
-@dataclass(frozen=True, slots=True)
 class Match:
     """A selected model with the estimated cost of the request asked about.
 
     Attributes of the model record are readable on the match itself
-    (``match.id``, ``match.limits``).
+    (``match.id``, ``match.limits``). A match is a read-only result; it is a
+    plain slotted class rather than a frozen dataclass because a large
+    selection makes tens of thousands of them.
     """
+
+    __slots__ = ("estimated_cost", "input_tokens", "model", "output_tokens", "token_method")
 
     model: Model
     estimated_cost: Decimal | None
+    """US dollars for the request, or None when the model has no price for it."""
     input_tokens: int
     output_tokens: int
     token_method: str
+    """How input_tokens was found: given, default, or the tokenizer used."""
+
+    def __init__(
+        self,
+        model: Model,
+        estimated_cost: Decimal | None,
+        input_tokens: int,
+        output_tokens: int,
+        token_method: str,
+    ) -> None:
+        self.model = model
+        self.estimated_cost = estimated_cost
+        self.input_tokens = input_tokens
+        self.output_tokens = output_tokens
+        self.token_method = token_method
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.model, name)
+
+    def __repr__(self) -> str:
+        from llm_catalog.pricing import format_usd
+
+        return f"<Match {self.model.id} {format_usd(self.estimated_cost)}>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Match):
+            return NotImplemented
+        return (self.model.id, self.estimated_cost, self.input_tokens, self.output_tokens) == (
+            other.model.id,
+            other.estimated_cost,
+            other.input_tokens,
+            other.output_tokens,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,44 +115,98 @@ class Exclusion:
 
 
 class Selection(Sequence[Match]):
-    """The models that passed, in order; ``excluded`` says why the others did not."""
+    """The models that passed, in order; ``excluded`` says why the others did not.
+
+    The selection keeps its results as columns and makes each :class:`Match`
+    when it is read, so that a query with tens of thousands of results costs
+    only what is used of it.
+    """
 
     def __init__(
-        self, matches: list[Match], excluded: list[Exclusion], order_by: str, explained: bool
+        self,
+        models: list[Model],
+        costs: list[Decimal | None],
+        input_tokens: list[int],
+        output_tokens: int,
+        token_methods: list[str],
+        excluded: list[Exclusion],
+        order_by: str,
+        explained: bool,
     ) -> None:
-        self._matches = matches
+        self._models = models
+        self._costs = costs
+        self._input_tokens = input_tokens
+        self._output_tokens = output_tokens
+        self._methods = token_methods
         self.excluded: tuple[Exclusion, ...] = tuple(excluded)
         """Every model left out with its reason, when ``explain=True`` (else empty)."""
         self.order_by = order_by
         self.explained = explained
+
+    @classmethod
+    def of(
+        cls,
+        matches: list[Match],
+        output_tokens: int,
+        excluded: list[Exclusion],
+        order_by: str,
+        explained: bool,
+    ) -> Selection:
+        """A selection of ready-made matches."""
+        return cls(
+            [m.model for m in matches],
+            [m.estimated_cost for m in matches],
+            [m.input_tokens for m in matches],
+            output_tokens,
+            [m.token_method for m in matches],
+            excluded,
+            order_by,
+            explained,
+        )
+
+    def _match(self, index: int) -> Match:
+        return Match(
+            self._models[index],
+            self._costs[index],
+            self._input_tokens[index],
+            self._output_tokens,
+            self._methods[index],
+        )
 
     @overload
     def __getitem__(self, index: int) -> Match: ...
     @overload
     def __getitem__(self, index: slice) -> list[Match]: ...
     def __getitem__(self, index: int | slice) -> Match | list[Match]:
-        return self._matches[index]
+        if isinstance(index, slice):
+            return [self._match(i) for i in range(len(self._models))[index]]
+        return self._match(range(len(self._models))[index])
 
     def __len__(self) -> int:
-        return len(self._matches)
+        return len(self._models)
 
     def __iter__(self) -> Iterator[Match]:
-        return iter(self._matches)
+        return (self._match(i) for i in range(len(self._models)))
 
     def __repr__(self) -> str:
-        shown = ", ".join(m.model.id for m in self._matches[:5])
-        more = f", ... ({len(self._matches)} in all)" if len(self._matches) > 5 else ""
+        shown = ", ".join(m.id for m in self._models[:5])
+        more = f", ... ({len(self._models)} in all)" if len(self._models) > 5 else ""
         return f"<Selection [{shown}{more}]>"
 
     @property
     def ids(self) -> list[str]:
         """Full ids of the selected models, in order."""
-        return [m.model.id for m in self._matches]
+        return [m.id for m in self._models]
 
     @property
     def models(self) -> list[Model]:
         """The selected model records, in order."""
-        return [m.model for m in self._matches]
+        return list(self._models)
+
+    @property
+    def costs(self) -> list[Decimal | None]:
+        """The estimated cost of each selected model, in order."""
+        return list(self._costs)
 
 
 # --- argument checking -----------------------------------------------------
@@ -437,7 +527,7 @@ def _sort_key(order_by: str) -> Callable[[Match], tuple[Any, ...]]:
     return lambda m: (m.model.id,)
 
 
-def _run_indexed(catalog: Catalog, query: _Query) -> list[Match]:
+def _run_indexed(catalog: Catalog, query: _Query) -> Selection:
     """The matches, found through the catalog's index; the same as :func:`_scan` without reasons."""
     index = catalog.index
     mask = index.all
@@ -457,7 +547,19 @@ def _run_indexed(catalog: Catalog, query: _Query) -> list[Match]:
     mask &= index.all_of("input_modalities", query.input_modalities)
     mask &= index.all_of("output_modalities", query.output_modalities)
     mask &= index.all_of("supports", query.supports)
-    survivors = bits_of(mask & index.all)
+    mask &= index.all
+    input_tokens = query.input_tokens if query.input_tokens is not None else DEFAULT_INPUT_TOKENS
+    table = index.cost_table(
+        (input_tokens, query.output_tokens, query.cached_input_tokens, query.batch, query.at)
+    )
+    costs = table.costs
+    if query.max_cost is not None:
+        # The cost table lists models cheapest first (ties by id): walking those
+        # under the ceiling and keeping the ones in the mask gives cost order.
+        bits = mask.to_bytes((index.size + 7) // 8, "little")
+        survivors = [i for i in table.within(query.max_cost) if bits[i >> 3] >> (i & 7) & 1]
+    else:
+        survivors = bits_of(mask)
 
     if query.min_context is not None:
         least, context = query.min_context, index.context
@@ -473,32 +575,28 @@ def _run_indexed(catalog: Catalog, query: _Query) -> list[Match]:
             prices = index.prices(kind, query.batch, query.at)
             survivors = [i for i in survivors if (p := prices[i]) is not None and p <= limit]
 
-    input_tokens = query.input_tokens if query.input_tokens is not None else DEFAULT_INPUT_TOKENS
-    table = index.cost_table(
-        (input_tokens, query.output_tokens, query.cached_input_tokens, query.batch, query.at)
-    )
-    costs = table.costs
-    in_cost_order = False
-    if query.max_cost is not None:
-        cheap = table.within(query.max_cost)
-        if len(cheap) < len(survivors):
-            alive = set(survivors)
-            survivors = [i for i in cheap if i in alive]
-            in_cost_order = True
-        else:
-            ceiling = query.max_cost
-            survivors = [i for i in survivors if (c := costs[i]) is not None and c <= ceiling]
+    if query.order_by != "cost" or query.max_cost is None:
+        # Sorts are stable: from id order, ties stay in id order.
+        if query.max_cost is not None:
+            survivors.sort()
+        survivors.sort(key=index.sort_key(query.order_by, table))
     models = index.models
     if query.where is not None:
         where = query.where
         survivors = [i for i in survivors if where(models[i])]
-    method = "given" if query.input_tokens is not None else "default"
-    matches = [
-        Match(models[i], costs[i], input_tokens, query.output_tokens, method) for i in survivors
-    ]
-    if not (in_cost_order and query.order_by == "cost"):
-        matches.sort(key=_sort_key(query.order_by))
-    return matches
+    if query.limit is not None:
+        survivors = survivors[: query.limit]
+    count = len(survivors)
+    return Selection(
+        [models[i] for i in survivors],
+        [costs[i] for i in survivors],
+        [input_tokens] * count,
+        query.output_tokens,
+        ["given" if query.input_tokens is not None else "default"] * count,
+        [],
+        query.order_by,
+        False,
+    )
 
 
 def run_query(catalog: Catalog, predicates: Mapping[str, Any], explain: bool = False) -> Selection:
@@ -509,10 +607,7 @@ def run_query(catalog: Catalog, predicates: Mapping[str, Any], explain: bool = F
     """
     query = _parse(predicates)
     if not explain and query.messages is None and query.prompt is None:
-        matches = _run_indexed(catalog, query)
-        if query.limit is not None:
-            matches = matches[: query.limit]
-        return Selection(matches, [], query.order_by, explain)
+        return _run_indexed(catalog, query)
     return _scan(catalog, query, explain)
 
 
@@ -533,7 +628,7 @@ def _scan(catalog: Catalog, query: _Query, explain: bool) -> Selection:
     matches.sort(key=_sort_key(query.order_by))
     if query.limit is not None:
         matches = matches[: query.limit]
-    return Selection(matches, excluded, query.order_by, explain)
+    return Selection.of(matches, query.output_tokens, excluded, query.order_by, explain)
 
 
 def select(
