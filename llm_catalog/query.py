@@ -553,11 +553,19 @@ def _run_indexed(catalog: Catalog, query: _Query) -> Selection:
         (input_tokens, query.output_tokens, query.cached_input_tokens, query.batch, query.at)
     )
     costs = table.costs
+    in_cost_order = False
     if query.max_cost is not None:
-        # The cost table lists models cheapest first (ties by id): walking those
-        # under the ceiling and keeping the ones in the mask gives cost order.
-        bits = mask.to_bytes((index.size + 7) // 8, "little")
-        survivors = [i for i in table.within(query.max_cost) if bits[i >> 3] >> (i & 7) & 1]
+        cheap = table.within(query.max_cost)
+        if mask.bit_count() * 4 < len(cheap):
+            # Few models left: cost them one by one.
+            ceiling = query.max_cost
+            survivors = [i for i in bits_of(mask) if (c := costs[i]) is not None and c <= ceiling]
+        else:
+            # The cost table lists models cheapest first (ties by id): walking those
+            # under the ceiling and keeping the ones in the mask gives cost order.
+            bits = mask.to_bytes((index.size + 7) // 8, "little")
+            survivors = [i for i in cheap if bits[i >> 3] >> (i & 7) & 1]
+            in_cost_order = True
     else:
         survivors = bits_of(mask)
 
@@ -575,9 +583,9 @@ def _run_indexed(catalog: Catalog, query: _Query) -> Selection:
             prices = index.prices(kind, query.batch, query.at)
             survivors = [i for i in survivors if (p := prices[i]) is not None and p <= limit]
 
-    if query.order_by != "cost" or query.max_cost is None:
+    if not (in_cost_order and query.order_by == "cost"):
         # Sorts are stable: from id order, ties stay in id order.
-        if query.max_cost is not None:
+        if in_cost_order:
             survivors.sort()
         survivors.sort(key=index.sort_key(query.order_by, table))
     models = index.models
