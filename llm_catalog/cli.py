@@ -75,6 +75,11 @@ def _add_query_commands(commands_: Any) -> None:
         metavar="DIR",
         help="a directory of catalog files merged over the shipped catalog (repeatable)",
     )
+    common.add_argument(
+        "--no-shipped",
+        action="store_true",
+        help="use only the --catalog directories and LLM_CATALOG_PATH, not the shipped catalog",
+    )
     common.add_argument("--json", action="store_true", help="print JSON")
 
     listing = commands_.add_parser(

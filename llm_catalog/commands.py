@@ -76,7 +76,7 @@ def emit(data: dict[str, Any], out: TextIO) -> None:
 def _catalog(args: argparse.Namespace) -> Catalog:
     from llm_catalog.loader import load_catalog
 
-    return load_catalog(args.catalog)
+    return load_catalog(args.catalog, shipped=not args.no_shipped)
 
 
 def _request(args: argparse.Namespace) -> dict[str, Any]:

@@ -109,6 +109,9 @@ class CatalogIndex:
         self.context = [m.limits.context_window for m in self.models]
         self.output = [m.limits.max_output_tokens for m in self.models]
         self.released = [m.release_date for m in self.models]
+        self.input_limit = [
+            m.limits.max_input_tokens or m.limits.context_window for m in self.models
+        ]
         # Sort keys as plain ints, largest or newest first; unknown dates last.
         self._keys = {
             "context": [-c for c in self.context],

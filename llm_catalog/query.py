@@ -408,7 +408,11 @@ def _request_tokens(model: Model, query: _Query) -> tuple[int, str]:
 
 
 def _first_failure(
-    model: Model, accepted: frozenset[str], query: _Query, costing: Callable[[], Decimal | None]
+    model: Model,
+    accepted: frozenset[str],
+    query: _Query,
+    input_tokens: int,
+    costing: Callable[[], Decimal | None],
 ) -> tuple[str, str] | None:
     """The first predicate the model fails, and the values compared; None if it passes."""
     if query.mode is not None and model.mode.value != query.mode:
@@ -440,6 +444,9 @@ def _first_failure(
         if output is None or output < query.min_output:
             shown = "unknown" if output is None else f"{output:,}"
             return "min_output", f"max output {shown} < min_output {query.min_output:,}"
+    window = model.limits.max_input_tokens or model.limits.context_window
+    if input_tokens > window:
+        return "input_tokens", f"prompt of {input_tokens:,} tokens > input limit {window:,}"
     if query.released_after is not None:
         released = model.release_date
         if released is None or released <= query.released_after:
@@ -575,6 +582,8 @@ def _run_indexed(catalog: Catalog, query: _Query) -> Selection:
     if query.min_output is not None:
         least, output = query.min_output, index.output
         survivors = [i for i in survivors if (output[i] or 0) >= least]
+    window = index.input_limit
+    survivors = [i for i in survivors if window[i] >= input_tokens]
     if query.released_after is not None:
         after, released = query.released_after, index.released
         survivors = [i for i in survivors if (released[i] or after) > after]
@@ -628,7 +637,7 @@ def _scan(catalog: Catalog, query: _Query, explain: bool) -> Selection:
         accepted = frozenset(model.params if model.params is not None else provider.params)
         input_tokens, method = _request_tokens(model, query)
         costing = _Costing(model, query, input_tokens)
-        failure = _first_failure(model, accepted, query, costing)
+        failure = _first_failure(model, accepted, query, input_tokens, costing)
         if failure is None:
             matches.append(Match(model, costing(), input_tokens, query.output_tokens, method))
         elif explain:
@@ -669,6 +678,8 @@ def select(
       (default 1,000), ``cached_input_tokens`` (part of the input read from
       the prompt cache), or instead of ``input_tokens`` the real ``messages``
       or ``prompt``, counted with each model's tokenizer (each match says how).
+      A model whose input limit (``max_input_tokens``, else ``context_window``)
+      is smaller than the request's input tokens is left out: it cannot answer.
       ``batch=True`` costs at batch prices; ``at`` costs at the prices in force
       on that date.
     - ``where``: any callable taking a :class:`~llm_catalog.records.Model`.

@@ -22,10 +22,12 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
     assert str(caught.value) == "module 'llm_catalog' has no attribute 'nonexistent'"
 
 
-def test_loading_the_catalog_never_imports_litellm() -> None:
+def test_loading_and_selecting_never_import_litellm() -> None:
     code = (
         "import sys, llm_catalog; c = llm_catalog.load_catalog(); "
-        "assert len(c) > 0; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "assert len(llm_catalog.select(vision=True, max_cost=0.01)) > 0; "
+        "assert len(c.select(explain=True, reasoning=True)) > 0; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('litellm', 'openai', 'httpx', 'tiktoken')))"
     )
     result = subprocess.run(

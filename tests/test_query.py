@@ -161,13 +161,9 @@ def test_price_ceilings_per_million(catalog: Catalog) -> None:
 
 
 def test_request_size_and_batch(catalog: Catalog) -> None:
-    big = catalog.select(input_tokens=100_000, output_tokens=0)
-    assert [m.estimated_cost for m in big] == [
-        Decimal("0.015"),
-        Decimal("0.1"),
-        Decimal("0.25"),
-        None,
-    ]
+    big = catalog.select(input_tokens=100_000, output_tokens=0, explain=True)
+    assert [m.estimated_cost for m in big] == [Decimal("0.015"), Decimal("0.1"), Decimal("0.25")]
+    assert "acme/mystery: prompt of 100,000 tokens > input limit 32,000" in map(str, big.excluded)
     cached = catalog.select(provider="acme", input_tokens=10_000, cached_input_tokens=6_000)
     eye = next(m for m in cached if m.id == "acme/eye")
     # 4,000 * 2.5 + 6,000 * 1.25 + 1,000 * 10, per million

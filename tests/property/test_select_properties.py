@@ -94,6 +94,9 @@ def oracle_passes(catalog: Catalog, model: Model, query: dict[str, Any]) -> bool
         return False
     if "min_output" in query and (model.limits.max_output_tokens or 0) < query["min_output"]:
         return False
+    tokens_in = query.get("input_tokens", DEFAULT_INPUT_TOKENS)
+    if tokens_in > (model.limits.max_input_tokens or model.limits.context_window):
+        return False
     if "released_after" in query and (
         model.release_date is None or model.release_date <= query["released_after"]
     ):
@@ -209,7 +212,7 @@ def test_cost_never_falls_as_tokens_rise(
         for m in catalog.select(input_tokens=tokens + more, output_tokens=output_tokens)
     }
     for model_id, cost in fewer.items():
-        after = larger[model_id]
+        after = larger.get(model_id)  # a larger prompt may no longer fit the window
         if cost is not None and after is not None:
             # Tier prices in these catalogs may undercut the base ones, so only
             # within one tier band is the rise guaranteed.
