@@ -45,22 +45,6 @@ CAPABILITIES = (
     "temperature",
 )
 ORDERS = ("cost", "context", "output", "release_date", "id")
-_SELECT_KEYWORDS = (
-    "status",
-    "provider",
-    "exclude_provider",
-    "input_modalities",
-    "output_modalities",
-    "min_context",
-    "min_output",
-    "released_after",
-    "supports",
-    "max_input_price",
-    "max_output_price",
-    "max_cost",
-    "order_by",
-    "limit",
-)
 
 
 class UsageError(LLMCatalogError):
@@ -137,16 +121,20 @@ def show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def select(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``llm-catalog select``: the flags become ``select`` keywords of the same names."""
+    from llm_catalog.query import KEYWORDS
     from llm_catalog.render import render_table, selection_json, selection_rows
 
+    # Every select() keyword has a flag of the same name; the request flags and
+    # --mode are read apart, since they need more than a copy.
+    request = _request(args)
     predicates: dict[str, Any] = {
         name: getattr(args, name)
-        for name in (*CAPABILITIES, "vision", *_SELECT_KEYWORDS)
-        if getattr(args, name) is not None
+        for name in KEYWORDS
+        if name not in request and name != "mode" and getattr(args, name, None) is not None
     }
     if args.mode is not None:
         predicates["mode"] = None if args.mode == "any" else args.mode
-    predicates.update(_request(args))
+    predicates.update(request)
     selection = _catalog(args).select(explain=args.explain, **predicates)
     if args.json:
         emit(selection_json(selection), out)

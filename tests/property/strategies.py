@@ -20,6 +20,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from llm_catalog.checks import iter_key_shaped
+from llm_catalog.records import Capabilities
 from llm_catalog.yamlsource import escape_pointer
 
 JsonPath = tuple[str | int, ...]
@@ -62,17 +63,7 @@ prices = st.decimals(
 MODES = ["chat", "completion", "embedding", "image_generation", "rerank"]
 STATUSES = ["active", "preview", "deprecated", "retired"]
 MODALITIES = ["text", "image", "audio", "video", "pdf"]
-CAPABILITIES = [
-    "function_calling",
-    "parallel_tool_calls",
-    "structured_output",
-    "json_mode",
-    "streaming",
-    "reasoning",
-    "prompt_caching",
-    "system_messages",
-    "temperature",
-]
+CAPABILITIES = list(Capabilities.model_fields)
 PRICE_KEYS = ["input", "output", "cached_input", "cache_write", "cache_write_1h"]
 
 
