@@ -89,6 +89,9 @@ class Catalog:
         self.files = files
         """Display paths of the files the catalog was built from, in load order."""
         self._index: CatalogIndex | None = None
+        for model in self._models.values():
+            # Each model knows its provider, so that it can be called on its own.
+            model._provider_record = self._providers.get(model.provider)
 
     def __len__(self) -> int:
         return len(self._models)

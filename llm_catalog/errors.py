@@ -5,7 +5,21 @@ The exception tree::
     LLMCatalogError                 every error this package raises on purpose
     ├── CatalogError                catalog files are invalid; carries every Problem found
     ├── CatalogPathError            a catalog path given by the user does not exist
-    └── UnknownModelError           no model has the id or alias asked for
+    ├── UnknownModelError           no model has the id or alias asked for
+    └── CallError                   a call to a model was refused before it left, or failed
+        ├── MissingKeyError             the provider's key variable is not set
+        ├── UnsupportedParameterError   a request parameter the model does not accept
+        ├── OutputLimitError            max_tokens above the model's output limit
+        ├── InsecureAPIBaseError        a plain-HTTP API base that is not loopback
+        ├── ContextWindowError          the prompt does not fit (counted, or said by the provider)
+        └── ProviderError               the provider answered with an error, or not usefully
+            ├── AuthenticationError         the key was refused (401, 403)
+            ├── RateLimitError              429; ``retry_after`` holds the wait asked for
+            ├── ContentPolicyError          the provider's content policy refused the request
+            ├── ProviderTimeoutError        no answer within the timeout
+            ├── ProviderUnavailableError    5xx, overload, connection failure
+            ├── BadRequestError             the provider refused the request as malformed
+            └── MalformedResponseError      the answer could not be read
 
 Each class says when it is raised. A :class:`Problem` is one thing wrong in one
 place of one file; its text is ``path:line:column: /json/pointer: message``.
@@ -17,12 +31,26 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "CallError",
     "CatalogError",
     "CatalogPathError",
+    "ContentPolicyError",
+    "ContextWindowError",
+    "InsecureAPIBaseError",
     "LLMCatalogError",
     "Location",
+    "MalformedResponseError",
+    "MissingKeyError",
+    "OutputLimitError",
     "Problem",
+    "ProviderError",
+    "ProviderTimeoutError",
+    "ProviderUnavailableError",
+    "RateLimitError",
     "UnknownModelError",
+    "UnsupportedParameterError",
     "redact",
 ]
 
@@ -128,3 +156,119 @@ class UnknownModelError(LLMCatalogError):
             else "run 'llm-catalog list' to see the ids"
         )
         super().__init__(f"no model {name!r} in the catalog; {advice}")
+
+
+class CallError(LLMCatalogError):
+    """Raised when a call to a model is refused before it leaves, or fails.
+
+    ``model_id`` names the catalog model. The message never holds an API key.
+    """
+
+    def __init__(self, model_id: str, message: str) -> None:
+        self.model_id = model_id
+        super().__init__(redact(message))
+
+
+class MissingKeyError(CallError):
+    """Raised before a call when none of the provider's key variables is set."""
+
+    def __init__(self, model_id: str, provider: str, variables: tuple[str, ...]) -> None:
+        self.provider = provider
+        self.variables = variables
+        names = " or ".join(variables)
+        super().__init__(model_id, f"no API key for provider {provider!r}: set {names}")
+
+
+class UnsupportedParameterError(CallError):
+    """Raised before a call for a parameter the model does not accept.
+
+    Pass ``drop_unsupported=True`` to drop such parameters instead.
+    """
+
+    def __init__(self, model_id: str, names: list[str], accepted: tuple[str, ...]) -> None:
+        self.names = tuple(names)
+        self.accepted = accepted
+        listed = ", ".join(accepted) if accepted else "none"
+        which = ", ".join(repr(n) for n in names)
+        super().__init__(
+            model_id,
+            f"{model_id} does not accept {which}; it accepts: {listed} "
+            "(pass drop_unsupported=True to drop what it does not accept)",
+        )
+
+
+class OutputLimitError(CallError):
+    """Raised before a call whose max_tokens is above the model's output limit."""
+
+
+class InsecureAPIBaseError(CallError):
+    """Raised before a call to an API base over plain HTTP that is not a loopback address."""
+
+
+class ContextWindowError(CallError):
+    """Raised when the prompt does not fit the model's context window.
+
+    Raised before the call when the counted prompt is too long, and after it
+    when the provider says so; ``counted`` tells which.
+    """
+
+    def __init__(self, model_id: str, message: str, *, counted: bool) -> None:
+        self.counted = counted
+        super().__init__(model_id, message)
+
+
+class ProviderError(CallError):
+    """Raised when the provider answers with an error, or with nothing usable.
+
+    ``provider_message`` keeps what the provider said; ``status_code`` the HTTP
+    status when there was one.
+    """
+
+    def __init__(
+        self, model_id: str, message: str, *, provider_message: str, status_code: int | None
+    ) -> None:
+        self.provider_message = redact(provider_message)
+        self.status_code = status_code
+        super().__init__(model_id, message)
+
+
+class AuthenticationError(ProviderError):
+    """Raised when the provider refuses the API key (HTTP 401 or 403)."""
+
+
+class RateLimitError(ProviderError):
+    """Raised on HTTP 429; ``retry_after`` is the wait in seconds the provider asked for, if any."""
+
+    def __init__(
+        self,
+        model_id: str,
+        message: str,
+        *,
+        provider_message: str,
+        status_code: int | None,
+        retry_after: float | None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            model_id, message, provider_message=provider_message, status_code=status_code
+        )
+
+
+class ContentPolicyError(ProviderError):
+    """Raised when the provider's content policy refuses the request."""
+
+
+class ProviderTimeoutError(ProviderError):
+    """Raised when the provider does not answer within the timeout."""
+
+
+class ProviderUnavailableError(ProviderError):
+    """Raised on a server error (5xx), an overload, or a failed connection."""
+
+
+class BadRequestError(ProviderError):
+    """Raised when the provider refuses the request as malformed (400, 404, 422)."""
+
+
+class MalformedResponseError(ProviderError):
+    """Raised when the provider's answer cannot be read (not JSON, cut short, wrong type)."""

@@ -18,12 +18,15 @@ import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_catalog import checks
 from llm_catalog.catalog import Catalog, Layer, locate
 from llm_catalog.errors import CatalogError, CatalogPathError, Problem
 from llm_catalog.yamlsource import Document, YamlProblem, escape_pointer, parse_document
+
+if TYPE_CHECKING:
+    from llm_catalog.records import Model
 
 __all__ = [
     "CATALOG_PATH_ENV",
@@ -32,6 +35,7 @@ __all__ = [
     "catalog_roots",
     "check_catalog",
     "default_catalog",
+    "get_model",
     "load_catalog",
     "shipped_catalog_dir",
 ]
@@ -506,3 +510,12 @@ def default_catalog() -> Catalog:
     if catalog is None:
         catalog = _DEFAULT_CATALOGS[key] = load_catalog()
     return catalog
+
+
+def get_model(name: str, catalog: Catalog | None = None) -> Model:
+    """The model with this full id or alias, ready to call (``get_model("openai/gpt-4o")``).
+
+    ``catalog`` defaults to the shipped catalog merged with ``LLM_CATALOG_PATH``.
+    Raises :class:`~llm_catalog.errors.UnknownModelError`, naming the closest ids.
+    """
+    return (catalog if catalog is not None else default_catalog()).get(name)

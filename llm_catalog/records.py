@@ -11,12 +11,16 @@ dollars per million tokens; every limit is a count of tokens.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.json_schema import SkipJsonSchema
+
+if TYPE_CHECKING:
+    from llm_catalog.driver import Completion, CompletionStream, Embeddings
 
 __all__ = [
     "Capabilities",
@@ -44,6 +48,7 @@ MONTH_OR_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$
 PARAM_PATTERN = r"^[a-z_][a-z0-9_]*$"
 HTTPS_URL_PATTERN = r"^https://[^\s]+$"
 URL_PATTERN = r"^https?://[^\s]+$"
+HEADER_PATTERN = r"^[A-Za-z0-9-]+$"
 
 # Upper bounds catch typos (a price in dollars per token, a window in bytes)
 # rather than describe any real model.
@@ -183,6 +188,20 @@ class Provider(_Record):
         pattern=HTTPS_URL_PATTERN,
         max_length=500,
         description="The provider's own pricing page.",
+    )
+    timeout_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        le=3600,
+        description="Seconds to wait for an answer before giving up; litellm's default when absent.",
+    )
+    headers: dict[
+        Annotated[str, Field(pattern=HEADER_PATTERN, max_length=128)],
+        Annotated[str, Field(max_length=1000)],
+    ] = Field(
+        default_factory=dict,
+        description="Extra HTTP headers sent with every request (for example a gateway's "
+        "routing header). Never put a key here: keys come from api_key_env.",
     )
     params: tuple[Annotated[str, Field(pattern=PARAM_PATTERN, max_length=64)], ...] = Field(
         default=(),
@@ -395,7 +414,65 @@ class Model(_Record):
     )
     provenance: Provenance = Field(description="Where this record's facts come from.")
 
+    _provider_record: Provider | None = PrivateAttr(default=None)
+
     @property
     def vision(self) -> bool:
         """True when the model takes images as input."""
         return Modality.image in self.modalities.input
+
+    @property
+    def provider_record(self) -> Provider | None:
+        """The provider record of a model taken from a catalog (None for a bare record)."""
+        return self._provider_record
+
+    # Calls go through llm_catalog.driver, imported (with litellm) only when one is made.
+
+    def complete(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
+        """Call the model with chat ``messages`` and return its answer.
+
+        ``params`` are request parameters the model accepts (``temperature``,
+        ``max_tokens``, ``tools``, provider-specific ones such as ``top_k`` or
+        ``reasoning_effort``), and per-call overrides: ``api_base``,
+        ``api_key_env`` (variable names), ``timeout`` (seconds),
+        ``extra_headers``, ``drop_unsupported=True`` (drop parameters the model
+        does not accept instead of raising) and ``allow_insecure=True``.
+        Checks before the call: the key is set, the parameters are accepted,
+        ``max_tokens`` is within the output limit, the prompt fits the window.
+        The answer carries the text, tool calls, usage and cost.
+        """
+        from llm_catalog import driver
+
+        return driver.complete(self, messages, **params)
+
+    async def acomplete(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
+        """The async twin of :meth:`complete`."""
+        from llm_catalog import driver
+
+        return await driver.acomplete(self, messages, **params)
+
+    def stream(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> CompletionStream:
+        """Call the model and iterate its answer's text as it arrives (see :meth:`complete`)."""
+        from llm_catalog import driver
+
+        return driver.stream(self, messages, **params)
+
+    async def astream(
+        self, messages: Sequence[Mapping[str, Any]], **params: Any
+    ) -> CompletionStream:
+        """The async twin of :meth:`stream`: ``async for text in await model.astream(...)``."""
+        from llm_catalog import driver
+
+        return await driver.astream(self, messages, **params)
+
+    def embed(self, texts: Sequence[str], **params: Any) -> Embeddings:
+        """Embed ``texts`` with an embedding model (overrides as for :meth:`complete`)."""
+        from llm_catalog import driver
+
+        return driver.embed(self, texts, **params)
+
+    def to_langchain(self, **params: Any) -> Any:
+        """A LangChain chat model for this model (``pip install 'llm-catalog[langchain]'``)."""
+        from llm_catalog import driver
+
+        return driver.to_langchain(self, **params)

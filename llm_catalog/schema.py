@@ -55,6 +55,8 @@ def _normalise(node: Any) -> Any:
         value = node.get(bound)
         if isinstance(value, float) and value.is_integer():
             node[bound] = int(value)
+    if "patternProperties" in node:
+        node.setdefault("additionalProperties", False)
     if node.get("format") == "date":
         node["pattern"] = DATE_PATTERN
     return node

@@ -1,0 +1,624 @@
+"""One generic driver: call any catalog model through litellm.
+
+This is the only module that imports litellm, and it does so on the first
+call, so loading the catalog and selecting models stay fast. Everything that
+differs between providers comes from the records: litellm's model string, the
+API base, the key's variable, the accepted parameters, the limits and prices.
+
+Before any money is spent a call is checked: the key variable is set, every
+parameter is one the model accepts (or is dropped, with
+``drop_unsupported=True``), ``max_tokens`` is within the output limit, the
+API base is HTTPS or loopback, and the prompt, counted with the model's
+tokenizer, fits the context window. litellm's errors are translated into the
+typed errors of :mod:`llm_catalog.errors`; none of them holds the key.
+
+Retries are not made here (``num_retries=0``): the router decides what is
+worth retrying, and where.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from llm_catalog import errors
+from llm_catalog.pricing import cost_of
+
+if TYPE_CHECKING:
+    from llm_catalog.records import Model, Provider
+
+__all__ = [
+    "CallOptions",
+    "Completion",
+    "CompletionStream",
+    "Embeddings",
+    "ToolCall",
+    "Usage",
+    "acomplete",
+    "astream",
+    "complete",
+    "embed",
+    "stream",
+]
+
+# A placeholder for providers that take no key (a local Ollama or vLLM):
+# litellm's OpenAI client refuses to start without one.
+_NO_KEY = "no-key-needed"
+
+
+def _litellm() -> Any:
+    """litellm, imported on first use, quiet and offline."""
+    # The catalog is the source of prices; litellm would otherwise fetch its own
+    # price map from the network when imported.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.telemetry = False
+    return litellm
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Tokens a call used. ``input_tokens`` counts the whole prompt, cached tokens included."""
+
+    input_tokens: int
+    output_tokens: int
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A tool the model asked to call; ``arguments`` is its JSON text, as the provider sent it."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """A model's answer: its text, tool calls, usage, and the cost from the catalog's prices."""
+
+    model_id: str
+    text: str
+    tool_calls: tuple[ToolCall, ...]
+    finish_reason: str | None
+    usage: Usage
+    cost: Decimal | None
+    """US dollars, from the catalog's prices; None when the model is unpriced."""
+    raw: Any = field(default=None, repr=False, compare=False)
+    """litellm's response object, for anything not carried here."""
+
+
+@dataclass(frozen=True, slots=True)
+class Embeddings:
+    """Vectors for each text, in order, with usage and cost."""
+
+    model_id: str
+    vectors: tuple[tuple[float, ...], ...]
+    usage: Usage
+    cost: Decimal | None
+    raw: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CallOptions:
+    """Per-call overrides of what the provider record says.
+
+    ``api_key_env`` names variables, never a key; ``allow_insecure`` admits an
+    API base over plain HTTP that is not a loopback address.
+    """
+
+    api_base: str | None = None
+    api_key_env: tuple[str, ...] | None = None
+    timeout: float | None = None
+    extra_headers: Mapping[str, str] | None = None
+    drop_unsupported: bool = False
+    allow_insecure: bool = False
+
+
+_OPTION_NAMES = frozenset(CallOptions.__dataclass_fields__)
+# Parameters the driver itself sets, never taken from the caller.
+_RESERVED = frozenset({"model", "messages", "api_key", "num_retries", "max_retries", "input"})
+
+
+def _split(params: dict[str, Any]) -> tuple[CallOptions, dict[str, Any]]:
+    """Call options apart from request parameters."""
+    chosen = {name: params.pop(name) for name in list(params) if name in _OPTION_NAMES}
+    env = chosen.get("api_key_env")
+    if isinstance(env, str):
+        chosen["api_key_env"] = (env,)
+    elif env is not None:
+        chosen["api_key_env"] = tuple(env)
+    return CallOptions(**chosen), params
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """Everything litellm needs for one call, checked."""
+
+    model: Model
+    kwargs: dict[str, Any]
+    key: str
+
+    def scrub(self, text: str) -> str:
+        """``text`` without the key, whatever shape it had."""
+        if self.key and self.key != _NO_KEY:
+            text = text.replace(self.key, "<redacted>")
+        return errors.redact(text)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _litellm_model(model: Model, provider: Provider) -> str:
+    if model.litellm_model:
+        return model.litellm_model
+    return f"{provider.litellm_provider}/{model.id.removeprefix(provider.id + '/')}"
+
+
+def _key(model: Model, provider: Provider, options: CallOptions) -> str:
+    variables = options.api_key_env if options.api_key_env is not None else provider.api_key_env
+    if not variables:
+        return _NO_KEY
+    for name in variables:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    raise errors.MissingKeyError(model.id, provider.id, tuple(variables))
+
+
+def _check_params(
+    model: Model, provider: Provider, params: dict[str, Any], options: CallOptions
+) -> dict[str, Any]:
+    reserved = sorted(set(params) & _RESERVED)
+    if reserved:
+        raise errors.UnsupportedParameterError(model.id, reserved, ())
+    accepted = model.params if model.params is not None else provider.params
+    unknown = [name for name in params if name not in accepted]
+    if unknown and not options.drop_unsupported:
+        raise errors.UnsupportedParameterError(model.id, unknown, tuple(accepted))
+    return {name: value for name, value in params.items() if name in accepted}
+
+
+def _check_output(model: Model, params: Mapping[str, Any]) -> int | None:
+    wanted = params.get("max_tokens", params.get("max_completion_tokens"))
+    if wanted is None:
+        return None
+    if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
+        raise errors.OutputLimitError(
+            model.id, f"max_tokens must be a positive integer, got {wanted!r:.40}"
+        )
+    limit = model.limits.max_output_tokens
+    if limit is not None and wanted > limit:
+        raise errors.OutputLimitError(
+            model.id,
+            f"max_tokens {wanted:,} is above {model.id}'s output limit of {limit:,} tokens",
+        )
+    return wanted
+
+
+def _check_prompt(
+    model: Model, messages: Sequence[Mapping[str, Any]], max_tokens: int | None
+) -> None:
+    from llm_catalog.tokens import count_tokens
+
+    counted = count_tokens(model, messages=messages)
+    limits = model.limits
+    window = limits.max_input_tokens or limits.context_window
+    if counted.tokens > window:
+        raise errors.ContextWindowError(
+            model.id,
+            f"the prompt is {counted.tokens:,} tokens ({counted.method}), more than "
+            f"{model.id}'s input limit of {window:,} tokens",
+            counted=True,
+        )
+    if (
+        limits.max_input_tokens is None
+        and max_tokens is not None
+        and counted.tokens + max_tokens > limits.context_window
+    ):
+        raise errors.ContextWindowError(
+            model.id,
+            f"the prompt ({counted.tokens:,} tokens, {counted.method}) and max_tokens "
+            f"({max_tokens:,}) exceed {model.id}'s context window of "
+            f"{limits.context_window:,} tokens",
+            counted=True,
+        )
+
+
+def _check_base(model: Model, provider: Provider, options: CallOptions) -> str | None:
+    base = options.api_base or provider.api_base
+    if base is None:
+        return None
+    parts = urlsplit(base)
+    insecure_ok = options.allow_insecure or provider.allow_insecure_api_base
+    if parts.scheme != "https" and not insecure_ok and not _is_loopback(parts.hostname or ""):
+        raise errors.InsecureAPIBaseError(
+            model.id,
+            f"API base {base!r} is not HTTPS and not a loopback address: use https://, "
+            "or pass allow_insecure=True if this network is trusted",
+        )
+    return base
+
+
+def _prepare(
+    model: Model,
+    provider: Provider,
+    messages: Sequence[Mapping[str, Any]] | None,
+    params: dict[str, Any],
+) -> _Call:
+    options, params = _split(dict(params))
+    key = _key(model, provider, options)
+    params = _check_params(model, provider, params, options)
+    max_tokens = _check_output(model, params)
+    base = _check_base(model, provider, options)
+    if messages is not None:
+        _check_prompt(model, messages, max_tokens)
+    kwargs: dict[str, Any] = {
+        "model": _litellm_model(model, provider),
+        "api_key": key,
+        "num_retries": 0,
+        **params,
+    }
+    if base is not None:
+        kwargs["api_base"] = base
+    timeout = options.timeout if options.timeout is not None else provider.timeout_seconds
+    if timeout is not None:
+        kwargs["timeout"] = timeout
+    headers = {**provider.headers, **(options.extra_headers or {})}
+    if headers:
+        kwargs["extra_headers"] = headers
+    if messages is not None:
+        kwargs["messages"] = list(messages)
+    return _Call(model, kwargs, key)
+
+
+def _provider_of(model: Model) -> Provider:
+    provider = model.provider_record
+    if provider is None:
+        raise errors.CallError(
+            model.id,
+            f"{model.id} is not attached to a catalog: get it with llm_catalog.get_model() "
+            "or from a Catalog",
+        )
+    return provider
+
+
+# --- reading litellm's answers -------------------------------------------------------------
+
+
+def _get(source: Any, name: str, default: Any = None) -> Any:
+    if source is None:
+        return default
+    if isinstance(source, Mapping):
+        return source.get(name, default)
+    return getattr(source, name, default)
+
+
+def _usage(raw: Any) -> Usage:
+    usage = _get(raw, "usage")
+    prompt_details = _get(usage, "prompt_tokens_details")
+    completion_details = _get(usage, "completion_tokens_details")
+    return Usage(
+        input_tokens=int(_get(usage, "prompt_tokens", 0) or 0),
+        output_tokens=int(_get(usage, "completion_tokens", 0) or 0),
+        cached_input_tokens=int(_get(prompt_details, "cached_tokens", 0) or 0),
+        cache_write_tokens=int(_get(usage, "cache_creation_input_tokens", 0) or 0),
+        reasoning_tokens=int(_get(completion_details, "reasoning_tokens", 0) or 0),
+    )
+
+
+def _cost(model: Model, raw: Any) -> Decimal | None:
+    usage = _get(raw, "usage")
+    if usage is None:
+        return None
+    try:
+        return cost_of(model, usage)
+    except ValueError:
+        # A provider's usage that does not add up is the provider's problem; the
+        # answer is still returned, unpriced rather than wrongly priced.
+        return None
+
+
+def _tool_calls(message: Any) -> tuple[ToolCall, ...]:
+    calls = _get(message, "tool_calls") or ()
+    return tuple(
+        ToolCall(
+            id=str(_get(call, "id", "") or ""),
+            name=str(_get(_get(call, "function"), "name", "") or ""),
+            arguments=str(_get(_get(call, "function"), "arguments", "") or ""),
+        )
+        for call in calls
+    )
+
+
+def _completion(call: _Call, raw: Any) -> Completion:
+    choices = _get(raw, "choices") or []
+    if not choices:
+        raise errors.MalformedResponseError(
+            call.model.id,
+            f"{call.model.id} answered without any choice",
+            provider_message="",
+            status_code=None,
+        )
+    choice = choices[0]
+    message = _get(choice, "message")
+    return Completion(
+        model_id=call.model.id,
+        text=str(_get(message, "content", "") or ""),
+        tool_calls=_tool_calls(message),
+        finish_reason=_get(choice, "finish_reason"),
+        usage=_usage(raw),
+        cost=_cost(call.model, raw),
+        raw=raw,
+    )
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def _retry_after(error: Any) -> float | None:
+    headers: Any = _get(error, "headers") or _get(_get(error, "response"), "headers") or {}
+    for name in ("retry-after", "Retry-After"):
+        value = headers.get(name) if hasattr(headers, "get") else None
+        if value is not None:
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def _translate(call: _Call, error: BaseException) -> errors.CallError:
+    """litellm's exception as one of ours, with the provider's words and without the key."""
+    litellm = _litellm()
+    model_id = call.model.id
+    said = call.scrub(str(_get(error, "message", None) or error))
+    status = _get(error, "status_code")
+    status = status if isinstance(status, int) else None
+    common: dict[str, Any] = {"provider_message": said, "status_code": status}
+    if isinstance(error, litellm.ContextWindowExceededError):
+        return errors.ContextWindowError(
+            model_id, f"{model_id}: the provider says the prompt is too long: {said}", counted=False
+        )
+    if isinstance(error, litellm.ContentPolicyViolationError):
+        return errors.ContentPolicyError(
+            model_id, f"{model_id}: refused by content policy: {said}", **common
+        )
+    if isinstance(error, litellm.RateLimitError):
+        wait = _retry_after(error)
+        after = f" (retry after {wait:g} s)" if wait is not None else ""
+        return errors.RateLimitError(
+            model_id, f"{model_id}: rate limited{after}: {said}", retry_after=wait, **common
+        )
+    if isinstance(error, (litellm.AuthenticationError, litellm.PermissionDeniedError)):
+        return errors.AuthenticationError(
+            model_id, f"{model_id}: the provider refused the API key: {said}", **common
+        )
+    if isinstance(error, litellm.Timeout):
+        return errors.ProviderTimeoutError(
+            model_id, f"{model_id}: no answer in time: {said}", **common
+        )
+    if isinstance(
+        error,
+        (litellm.ServiceUnavailableError, litellm.InternalServerError, litellm.APIConnectionError),
+    ) or (status is not None and status >= 500):
+        return errors.ProviderUnavailableError(
+            model_id, f"{model_id}: the provider is unavailable: {said}", **common
+        )
+    if isinstance(
+        error, (litellm.BadRequestError, litellm.NotFoundError, litellm.UnprocessableEntityError)
+    ):
+        return errors.BadRequestError(
+            model_id, f"{model_id}: the provider refused the request: {said}", **common
+        )
+    return errors.MalformedResponseError(
+        model_id, f"{model_id}: the answer could not be read: {said}", **common
+    )
+
+
+def _is_litellm_error(error: BaseException) -> bool:
+    module = type(error).__module__
+    return module.startswith(("litellm", "openai", "httpx", "httpcore", "anthropic", "json"))
+
+
+# --- calls ---------------------------------------------------------------------------------
+
+
+def complete(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
+    """Call ``model`` with chat ``messages``; see :meth:`llm_catalog.records.Model.complete`."""
+    call = _prepare(model, _provider_of(model), messages, params)
+    litellm = _litellm()
+    try:
+        raw = litellm.completion(**call.kwargs)
+    except Exception as error:
+        if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
+            raise
+        raise _translate(call, error) from None
+    return _completion(call, raw)
+
+
+async def acomplete(
+    model: Model, messages: Sequence[Mapping[str, Any]], **params: Any
+) -> Completion:
+    """The async twin of :func:`complete`."""
+    call = _prepare(model, _provider_of(model), messages, params)
+    litellm = _litellm()
+    try:
+        raw = await litellm.acompletion(**call.kwargs)
+    except Exception as error:
+        if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
+            raise
+        raise _translate(call, error) from None
+    return _completion(call, raw)
+
+
+class CompletionStream:
+    """Text as it arrives; once read to the end, ``completion`` holds the whole answer.
+
+    Iterate it (``for text in stream``) or, from async code, ``async for``.
+    """
+
+    def __init__(self, call: _Call, source: Any) -> None:
+        self._call = call
+        self._source = source
+        self._parts: list[str] = []
+        self._tools: dict[int, dict[str, str]] = {}
+        self._usage: Any = None
+        self._finish: str | None = None
+        self.completion: Completion | None = None
+        """The whole answer, once the stream has been read to its end."""
+
+    def _take(self, chunk: Any) -> str:
+        usage = _get(chunk, "usage")
+        if usage is not None:
+            self._usage = usage
+        choices = _get(chunk, "choices") or []
+        if not choices:
+            return ""
+        choice = choices[0]
+        self._finish = _get(choice, "finish_reason") or self._finish
+        delta = _get(choice, "delta")
+        for call in _get(delta, "tool_calls") or ():
+            slot = self._tools.setdefault(
+                int(_get(call, "index", 0) or 0), {"id": "", "name": "", "arguments": ""}
+            )
+            function = _get(call, "function")
+            slot["id"] = slot["id"] or str(_get(call, "id", "") or "")
+            slot["name"] = slot["name"] or str(_get(function, "name", "") or "")
+            slot["arguments"] += str(_get(function, "arguments", "") or "")
+        text = str(_get(delta, "content", "") or "")
+        self._parts.append(text)
+        return text
+
+    def _finish_stream(self) -> None:
+        raw = {"usage": self._usage}
+        self.completion = Completion(
+            model_id=self._call.model.id,
+            text="".join(self._parts),
+            tool_calls=tuple(ToolCall(**self._tools[i]) for i in sorted(self._tools)),
+            finish_reason=self._finish,
+            usage=_usage(raw),
+            cost=_cost(self._call.model, raw),
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            for chunk in self._source:
+                text = self._take(chunk)
+                if text:
+                    yield text
+        except Exception as error:
+            if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
+                raise
+            raise _translate(self._call, error) from None
+        self._finish_stream()
+
+    async def __aiter__(self) -> AsyncIterator[str]:
+        try:
+            async for chunk in self._source:
+                text = self._take(chunk)
+                if text:
+                    yield text
+        except Exception as error:
+            if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
+                raise
+            raise _translate(self._call, error) from None
+        self._finish_stream()
+
+
+def _stream_kwargs(call: _Call) -> dict[str, Any]:
+    return {**call.kwargs, "stream": True, "stream_options": {"include_usage": True}}
+
+
+def stream(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any) -> CompletionStream:
+    """Call ``model`` and stream its answer; see :class:`CompletionStream`."""
+    call = _prepare(model, _provider_of(model), messages, params)
+    litellm = _litellm()
+    try:
+        source = litellm.completion(**_stream_kwargs(call))
+    except Exception as error:
+        if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
+            raise
+        raise _translate(call, error) from None
+    return CompletionStream(call, source)
+
+
+async def astream(
+    model: Model, messages: Sequence[Mapping[str, Any]], **params: Any
+) -> CompletionStream:
+    """The async twin of :func:`stream`: ``async for text in await astream(...)``."""
+    call = _prepare(model, _provider_of(model), messages, params)
+    litellm = _litellm()
+    try:
+        source = await litellm.acompletion(**_stream_kwargs(call))
+    except Exception as error:
+        if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
+            raise
+        raise _translate(call, error) from None
+    return CompletionStream(call, source)
+
+
+def embed(model: Model, texts: Sequence[str], **params: Any) -> Embeddings:
+    """Embed ``texts`` with an embedding model; vectors come back in the same order."""
+    from llm_catalog.records import Mode
+
+    if model.mode is not Mode.embedding:
+        raise errors.CallError(
+            model.id, f"{model.id} is a {model.mode.value} model; embed() needs an embedding model"
+        )
+    if isinstance(texts, str):
+        raise TypeError("embed() takes a list of texts; wrap a single text in a list")
+    call = _prepare(model, _provider_of(model), None, params)
+    litellm = _litellm()
+    try:
+        raw = litellm.embedding(input=list(texts), **call.kwargs)
+    except Exception as error:
+        if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
+            raise
+        raise _translate(call, error) from None
+    data = sorted(_get(raw, "data") or [], key=lambda item: int(_get(item, "index", 0) or 0))
+    return Embeddings(
+        model_id=model.id,
+        vectors=tuple(tuple(float(x) for x in _get(item, "embedding") or ()) for item in data),
+        usage=_usage(raw),
+        cost=_cost(model, raw),
+        raw=raw,
+    )
+
+
+def to_langchain(model: Model, **params: Any) -> Any:
+    """A LangChain chat model for ``model`` (needs ``pip install 'llm-catalog[langchain]'``)."""
+    call = _prepare(model, _provider_of(model), None, params)
+    try:
+        from langchain_litellm import ChatLiteLLM  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        raise ImportError(
+            "to_langchain() needs langchain-litellm: pip install 'llm-catalog[langchain]'"
+        ) from None
+    kwargs = dict(call.kwargs)
+    kwargs.pop("num_retries", None)
+    extra = kwargs.pop("extra_headers", None)
+    return ChatLiteLLM(
+        model=kwargs.pop("model"),
+        api_key=kwargs.pop("api_key"),
+        api_base=kwargs.pop("api_base", None),
+        request_timeout=kwargs.pop("timeout", None),
+        max_retries=0,
+        model_kwargs={**kwargs, **({"extra_headers": extra} if extra else {})},
+    )
