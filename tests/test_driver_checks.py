@@ -192,7 +192,7 @@ def test_embed_needs_an_embedding_model(keyed: Catalog) -> None:
         keyed["acme/chat"].embed(["a"])
     assert str(caught.value) == "acme/chat is a chat model; embed() needs an embedding model"
     with pytest.raises(TypeError):
-        keyed["acme/embed"].embed("a single string")  # type: ignore[arg-type]
+        keyed["acme/embed"].embed("a single string")
 
 
 def test_a_bare_record_cannot_be_called() -> None:
