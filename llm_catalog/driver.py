@@ -358,7 +358,7 @@ def _completion(call: _Call, raw: Any) -> Completion:
         )
     choice = choices[0]
     message = _get(choice, "message")
-    return Completion(
+    completion = Completion(
         model_id=call.model.id,
         text=str(_get(message, "content", "") or ""),
         tool_calls=_tool_calls(message),
@@ -367,15 +367,38 @@ def _completion(call: _Call, raw: Any) -> Completion:
         cost=_cost(call.model, raw),
         raw=raw,
     )
+    _check_answer(call, completion)
+    return completion
+
+
+def _check_answer(call: _Call, completion: Completion) -> None:
+    """Refusals that arrive as answers are errors, as they are from other providers."""
+    # Gemini reports a content-policy refusal as an empty answer with
+    # finish_reason content_filter, where OpenAI and Anthropic answer 400.
+    if completion.finish_reason == "content_filter" and not completion.text:
+        raise errors.ContentPolicyError(
+            call.model.id,
+            f"{call.model.id}: refused by content policy (the answer was filtered)",
+            provider_message="finish_reason: content_filter",
+            status_code=None,
+        )
 
 
 # --- errors --------------------------------------------------------------------------------
 
 
 def _retry_after(error: Any) -> float | None:
-    headers: Any = _get(error, "headers") or _get(_get(error, "response"), "headers") or {}
-    for name in ("retry-after", "Retry-After"):
-        value = headers.get(name) if hasattr(headers, "get") else None
+    """The Retry-After the provider sent, in seconds, if any."""
+    # litellm keeps the provider's headers in litellm_response_headers for every
+    # provider; the response object carries them for OpenAI only.
+    for headers in (
+        _get(error, "litellm_response_headers"),
+        _get(error, "headers"),
+        _get(_get(error, "response"), "headers"),
+    ):
+        if not hasattr(headers, "get"):
+            continue
+        value = headers.get("retry-after") or headers.get("Retry-After")
         if value is not None:
             try:
                 return max(0.0, float(value))
@@ -388,6 +411,10 @@ def _translate(call: _Call, error: BaseException) -> errors.CallError:
     """litellm's exception as one of ours, with the provider's words and without the key."""
     litellm = _litellm()
     model_id = call.model.id
+    original = _get(error, "original_exception")
+    if isinstance(error, litellm.MidStreamFallbackError) and isinstance(original, BaseException):
+        # A stream that failed: litellm wraps the provider's error; judge by that.
+        error = original
     said = call.scrub(str(_get(error, "message", None) or error))
     status = _get(error, "status_code")
     status = status if isinstance(status, int) else None
@@ -481,6 +508,7 @@ class CompletionStream:
         self._tools: dict[int, dict[str, str]] = {}
         self._usage: Any = None
         self._finish: str | None = None
+        self._saw_chunk = False
         self.completion: Completion | None = None
         """The whole answer, once the stream has been read to its end."""
 
@@ -504,10 +532,21 @@ class CompletionStream:
             slot["arguments"] += str(_get(function, "arguments", "") or "")
         text = str(_get(delta, "content", "") or "")
         self._parts.append(text)
+        if text or self._tools:
+            self._saw_chunk = True
         return text
 
     def _finish_stream(self) -> None:
         raw = {"usage": self._usage}
+        if not self._saw_chunk and self._usage is None:
+            # litellm turns a body it cannot read as a stream (an HTML page with
+            # status 200, say) into an empty stream that ends normally.
+            raise errors.MalformedResponseError(
+                self._call.model.id,
+                f"{self._call.model.id}: the stream ended without any content or usage",
+                provider_message="",
+                status_code=None,
+            )
         self.completion = Completion(
             model_id=self._call.model.id,
             text="".join(self._parts),
@@ -516,6 +555,7 @@ class CompletionStream:
             usage=_usage(raw),
             cost=_cost(self._call.model, raw),
         )
+        _check_answer(self._call, self.completion)
 
     def __iter__(self) -> Iterator[str]:
         try:
