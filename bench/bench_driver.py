@@ -25,9 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from tests.fakeprovider import FakeProvider  # noqa: E402
-
 import llm_catalog  # noqa: E402
+from tests.fakeprovider import FakeProvider  # noqa: E402
 
 CALLS = 300
 MESSAGES = [
