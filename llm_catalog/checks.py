@@ -40,7 +40,8 @@ _PRIORITY = {
 _MAX_SHOWN = 60
 _URL_HINT = "write a URL starting with https://"
 _PATTERN_HINTS = {
-    records.ID_PATTERN: "write a lowercase id of letters, digits and . _ : @ + -",
+    records.ID_PATTERN: "write a lowercase id of letters, digits and . : @ + -",
+    records.LITELLM_PROVIDER_PATTERN: "write litellm's provider prefix, such as openai or vertex_ai",
     records.MODEL_ID_PATTERN: "write a lowercase id of letters, digits and . _ : @ + - /",
     records.FULL_ID_PATTERN: "write a full model id, '<provider>/<model>'",
     records.ENV_VAR_PATTERN: (

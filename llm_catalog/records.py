@@ -41,8 +41,9 @@ __all__ = [
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+-]*$"
-MODEL_ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+/-]*$"
-FULL_ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+-]*/[a-z0-9][a-z0-9._:@+/-]*$"
+LITELLM_PROVIDER_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+MODEL_ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+/_-]*$"
+FULL_ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+-]*/[a-z0-9][a-z0-9._:@+/_-]*$"
 ENV_VAR_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
 MONTH_OR_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
 PARAM_PATTERN = r"^[a-z_][a-z0-9_]*$"
@@ -160,7 +161,7 @@ class Provider(_Record):
     )
     name: str = Field(min_length=1, max_length=200, description="Display name.")
     litellm_provider: str = Field(
-        pattern=ID_PATTERN,
+        pattern=LITELLM_PROVIDER_PATTERN,
         max_length=64,
         description="litellm's provider prefix (for example 'openai', 'anthropic', 'gemini').",
     )
