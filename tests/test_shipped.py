@@ -32,9 +32,11 @@ NAMED = [
 ]
 
 
-def test_shipped_catalog_has_the_three_providers(catalog: Catalog) -> None:
-    assert sorted(catalog.providers) == ["anthropic", "google", "openai"]
-    by_provider = {p: sum(1 for m in catalog if m.provider == p) for p in catalog.providers}
+def test_shipped_catalog_has_the_first_three_providers(catalog: Catalog) -> None:
+    assert {"anthropic", "google", "openai"} <= set(catalog.providers)
+    by_provider = {
+        p: sum(1 for m in catalog if m.provider == p) for p in ("anthropic", "google", "openai")
+    }
     assert all(count >= 12 for count in by_provider.values()), by_provider
 
 
@@ -44,7 +46,7 @@ def test_named_models_are_present(catalog: Catalog, model_id: str) -> None:
 
 
 def test_chat_and_embedding_models_of_every_provider(catalog: Catalog) -> None:
-    for provider in catalog.providers:
+    for provider in ("anthropic", "google", "openai"):
         modes = {m.mode.value for m in catalog if m.provider == provider}
         assert "chat" in modes
     assert {m.provider for m in catalog if m.mode.value == "embedding"} >= {"openai", "google"}
