@@ -14,11 +14,14 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from llm_catalog import __version__, commands
 from llm_catalog.commands import CAPABILITIES, ORDERS, UsageError
 from llm_catalog.errors import CatalogError, CatalogPathError, LLMCatalogError, UnknownModelError
+
+if TYPE_CHECKING:
+    from llm_catalog.catalog import Catalog
 
 __all__ = ["main"]
 
@@ -127,6 +130,50 @@ def _add_query_commands(commands_: Any) -> None:
     compare.add_argument("models", nargs="+", metavar="ID", help="full model ids or aliases")
     _add_request_flags(compare)
     compare.set_defaults(handler=commands.compare)
+    _add_source_commands(commands_, common)
+
+
+def _add_source_commands(commands_: Any, common: argparse.ArgumentParser) -> None:
+    importing = commands_.add_parser(
+        "import",
+        parents=[common],
+        help="draft catalog records from litellm's price map",
+        description=(
+            "Draft catalog YAML for a provider's models from the litellm price map "
+            "installed with litellm, for review. An existing --output file is kept as it "
+            "is: only the models it lacks are appended, and its values that differ from "
+            "the source are listed. Without --output the YAML goes to stdout."
+        ),
+    )
+    importing.add_argument(
+        "--from", dest="source", required=True, choices=["litellm"], help="the source to read"
+    )
+    importing.add_argument("--provider", required=True, metavar="ID", help="our provider id")
+    importing.add_argument(
+        "--models", metavar="PATTERN", help="only model ids matching this fnmatch pattern"
+    )
+    importing.add_argument("--output", type=Path, metavar="FILE", help="the catalog file to write")
+    importing.set_defaults(handler=_import)
+
+    drift = commands_.add_parser(
+        "drift",
+        parents=[common],
+        help="compare the catalog with litellm or models.dev",
+        description=(
+            "Compare every catalog model the source knows (prices, limits, capabilities, "
+            "status), list the source's models the catalog lacks and the catalog's models "
+            "the source lacks. Reviewed differences recorded in provenance.differences and "
+            "skipped_source_models are explained. Exit 0 when every difference is "
+            "explained, 1 when any is not, 2 on a usage error."
+        ),
+    )
+    drift.add_argument(
+        "--against", required=True, choices=["litellm", "models.dev"], help="the source"
+    )
+    drift.add_argument(
+        "--provider", action="append", metavar="ID", help="only this provider (repeatable)"
+    )
+    drift.set_defaults(handler=_drift)
 
 
 def token_count(text: str) -> int:
@@ -268,6 +315,97 @@ def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"file{'s' if bad_files != 1 else ''}\n"
         )
     return EXIT_OK if catalog is not None else EXIT_INVALID
+
+
+def _load(args: argparse.Namespace) -> Catalog:
+    from llm_catalog.loader import load_catalog
+
+    return load_catalog(args.catalog, shipped=not args.no_shipped)
+
+
+def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from llm_catalog.drift import show
+    from llm_catalog.importer import import_models
+    from llm_catalog.sources import load_source
+
+    data = load_source(args.source)
+    catalog = _load(args)
+    result = import_models(
+        data, args.provider, pattern=args.models, output=args.output, catalog=catalog
+    )
+    if args.output is not None and result.added:
+        args.output.write_text(result.text, encoding="utf-8")
+    if args.json:
+        summary = result.to_json()
+        summary["output"] = str(args.output) if args.output is not None else None
+        if args.output is None:
+            summary["yaml"] = result.text
+        _emit(summary, out)
+    elif args.output is None:
+        out.write(result.text)
+    where = str(args.output) if args.output is not None else "stdout"
+    for full_id in result.added:
+        err.write(f"added {full_id}\n")
+    for source_id, why in result.skipped:
+        err.write(f"skipped {source_id}: {why}\n")
+    for diff in result.differences:
+        if not diff.explained:
+            err.write(
+                f"kept {diff.model}: {diff.field}: ours {show(diff.ours)}, "
+                f"{diff.source} {show(diff.theirs)} (review)\n"
+            )
+    if not result.matched:
+        pattern = f" matching {args.models!r}" if args.models else ""
+        err.write(f"no {args.provider} models{pattern} in {result.source}\n")
+        return EXIT_INVALID
+    err.write(
+        f"{len(result.added)} added to {where}, {len(result.kept)} already present, "
+        f"{len(result.skipped)} skipped, "
+        f"{sum(not d.explained for d in result.differences)} existing values differ from "
+        f"{result.source}\n"
+    )
+    return EXIT_OK
+
+
+def _drift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import time
+
+    from llm_catalog.drift import check_drift, iter_report_lines
+    from llm_catalog.sources import load_source, provider_route
+
+    start = time.perf_counter()
+    data = load_source(args.against)
+    catalog = _load(args)
+    covered = sorted(p for p in catalog.providers if provider_route(p) is not None)
+    for name in args.provider or ():
+        if name not in catalog.providers:
+            raise commands.UsageError(
+                f"no provider {name!r} in the catalog: use one of {', '.join(covered)}"
+            )
+        if provider_route(name) is None:
+            raise commands.UsageError(
+                f"provider {name!r} has no counterpart in litellm or models.dev: use one of "
+                f"{', '.join(covered)}"
+            )
+    live = err.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if done % 25 == 0 or done == total:
+            err.write(f"\rdrift: {done}/{total} models compared")
+            err.flush()
+
+    report = check_drift(
+        catalog, data, providers=args.provider, progress=progress if live else None
+    )
+    report.elapsed = time.perf_counter() - start  # reading the source and catalog too
+    if live:
+        err.write("\r\033[K")
+    if args.json:
+        _emit(report.to_json(), out)
+    else:
+        out.writelines(f"{line}\n" for line in iter_report_lines(report, catalog, data.label))
+    err.write(report.summary() + "\n")
+    return EXIT_OK if report.clean else EXIT_INVALID
 
 
 def main(

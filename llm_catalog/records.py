@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
 if TYPE_CHECKING:
@@ -36,6 +36,9 @@ __all__ = [
     "Provenance",
     "Provider",
     "RateLimits",
+    "ReviewedDifference",
+    "SkippedSourceModels",
+    "SourceName",
     "Status",
     "TierBilling",
 ]
@@ -50,6 +53,7 @@ PARAM_PATTERN = r"^[a-z_][a-z0-9_]*$"
 HTTPS_URL_PATTERN = r"^https://[^\s]+$"
 URL_PATTERN = r"^https?://[^\s]+$"
 HEADER_PATTERN = r"^[A-Za-z0-9-]+$"
+DIFFERENCE_FIELD_PATTERN = r"^[a-z_]+(\.[a-z0-9_]+)*$"
 
 # Upper bounds catch typos (a price in dollars per token, a window in bytes)
 # rather than describe any real model.
@@ -111,6 +115,84 @@ class TierBilling(StrEnum):
     marginal = "marginal"
 
 
+class SourceName(StrEnum):
+    """A public dataset the catalog is compared with by ``llm-catalog drift``."""
+
+    litellm = "litellm"
+    models_dev = "models.dev"
+
+
+def _exact_number(value: Any) -> Any:
+    # A float given from Python becomes the Decimal of its shortest text, as
+    # YAML numbers do, so 0.13 is compared as 0.13 and never read as a bool.
+    return Decimal(str(value)) if isinstance(value, float) else value
+
+
+SourceValue = Annotated[
+    bool | int | Decimal | str | None,
+    BeforeValidator(_exact_number),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "number"},
+                {"type": "string"},
+                {"type": "boolean"},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+
+
+class ReviewedDifference(_Record):
+    """A difference from a source that a reviewer checked and kept, with the reason.
+
+    llm-catalog drift treats a difference as explained only while the source,
+    the field and the source's value all match this record, so a new upstream
+    value is reported again.
+    """
+
+    source: SourceName = Field(description="The dataset that differs: 'litellm' or 'models.dev'.")
+    field: str = Field(
+        pattern=DIFFERENCE_FIELD_PATTERN,
+        max_length=200,
+        description="The differing field as a dotted path, as llm-catalog drift names it "
+        "(for example 'pricing.input', 'pricing.batch.output', "
+        "'pricing.tiers.272000.input', 'limits.context_window', "
+        "'capabilities.reasoning', 'vision', 'status', 'retirement_date'), or 'model' "
+        "when the source does not list the model at all (theirs: null).",
+    )
+    theirs: SourceValue = Field(
+        description="The source's value when it was reviewed, as drift reports it: a "
+        "number (prices in US dollars per million tokens, limits in tokens), a string, a "
+        "boolean, or null where the source has no value."
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="Why the catalog's value stands: which source the provider's own "
+        "pages back, or why the source's figure does not apply.",
+    )
+
+
+class SkippedSourceModels(_Record):
+    """Models a source lists for this provider that the catalog deliberately leaves out."""
+
+    source: SourceName = Field(
+        description="The dataset that lists them: 'litellm' or 'models.dev'."
+    )
+    pattern: str = Field(
+        min_length=1,
+        max_length=200,
+        description="An fnmatch pattern (*, ?, [seq]) matched against the source's model "
+        "id, lowercased and without the provider prefix: the id a catalog record would have "
+        "(for example 'ft:*' or 'gpt-4o-2024-*').",
+    )
+    reason: str = Field(
+        min_length=1, max_length=2000, description="Why the catalog does not carry them."
+    )
+
+
 class Provenance(_Record):
     """Where a record's facts come from and when they were last checked."""
 
@@ -127,6 +209,12 @@ class Provenance(_Record):
         default=None,
         max_length=2000,
         description="Anything a reviewer should know: which source won where they disagree, and why.",
+    )
+    differences: tuple[ReviewedDifference, ...] = Field(
+        default=(),
+        description="Differences from the public sources (litellm, models.dev) that were "
+        "reviewed and kept, each with the source's value and the reason; llm-catalog drift "
+        "reports every other difference.",
     )
 
 
@@ -213,6 +301,12 @@ class Provider(_Record):
     )
     provenance: Provenance | None = Field(
         default=None, description="Where this record's facts come from."
+    )
+    skipped_source_models: tuple[SkippedSourceModels, ...] = Field(
+        default=(),
+        description="Models the public sources list for this provider that the catalog "
+        "deliberately does not carry, by source and id pattern, each with the reason; "
+        "llm-catalog drift reports every other source model the catalog lacks.",
     )
 
 

@@ -40,6 +40,8 @@ def _word(first: str, rest: str, max_size: int) -> st.SearchStrategy[str]:
 
 # At most 16 characters, so no id can take the shape of an API key (sk- needs 16 after it).
 ids = _word(_LOWER + _DIGITS, _LOWER + _DIGITS + "._-", 15)
+# litellm's provider prefixes have no dots (records.LITELLM_PROVIDER_PATTERN).
+litellm_providers = _word(_LOWER + _DIGITS, _LOWER + _DIGITS + "_-", 15)
 env_names = _word(_UPPER + "_", _UPPER + _DIGITS + "_", 19)
 param_names = _word(_LOWER + "_", _LOWER + _DIGITS + "_", 15)
 urls = st.builds(
@@ -137,7 +139,7 @@ def model(model_id: str) -> st.SearchStrategy[dict[str, Any]]:
 
 
 provider = st.fixed_dictionaries(
-    {"id": ids, "name": names, "litellm_provider": ids},
+    {"id": ids, "name": names, "litellm_provider": litellm_providers},
     optional={
         "api_key_env": st.lists(env_names, max_size=3),
         "api_base": urls,
