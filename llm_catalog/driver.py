@@ -19,6 +19,7 @@ worth retrying, and where.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,15 @@ class CallOptions:
     allow_insecure: bool = False
 
 
+class _NoRetries(int):
+    """Zero, and true: litellm reads ``max_retries or 2`` for OpenAI embeddings, so 0 means 2."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+_NO_RETRIES = _NoRetries(0)
+
 _OPTION_NAMES = frozenset(CallOptions.__dataclass_fields__)
 # Parameters the driver itself sets, never taken from the caller.
 _RESERVED = frozenset({"model", "messages", "api_key", "num_retries", "max_retries", "input"})
@@ -146,8 +156,9 @@ class _Call:
     """Everything litellm needs for one call, checked."""
 
     model: Model
-    kwargs: dict[str, Any]
-    key: str
+    # The key is in both; a repr that shows up in a traceback or a log must not show it.
+    kwargs: dict[str, Any] = field(repr=False)
+    key: str = field(repr=False)
 
     def scrub(self, text: str) -> str:
         """``text`` without the key, whatever shape it had."""
@@ -371,6 +382,19 @@ def _completion(call: _Call, raw: Any) -> Completion:
     return completion
 
 
+def _embeddings(call: _Call, raw: Any) -> Embeddings:
+    """litellm's embedding response as Embeddings, vectors in the order of the texts."""
+    model = call.model
+    data = sorted(_get(raw, "data") or [], key=lambda item: int(_get(item, "index", 0) or 0))
+    return Embeddings(
+        model_id=model.id,
+        vectors=tuple(tuple(float(x) for x in _get(item, "embedding") or ()) for item in data),
+        usage=_usage(raw),
+        cost=_cost(model, raw),
+        raw=raw,
+    )
+
+
 def _check_answer(call: _Call, completion: Completion) -> None:
     """Refusals that arrive as answers are errors, as they are from other providers."""
     # Gemini reports a content-policy refusal as an empty answer with
@@ -407,17 +431,64 @@ def _retry_after(error: Any) -> float | None:
     return None
 
 
+def _behind(error: BaseException) -> list[BaseException]:
+    """``error`` and every exception behind it: causes, contexts, and originals litellm wrapped."""
+    seen: list[BaseException] = []
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if any(current is other for other in seen):
+            continue  # a chain may loop back on itself
+        seen.append(current)
+        for behind in (
+            current.__cause__,
+            current.__context__,
+            _get(current, "original_exception"),
+        ):
+            if isinstance(behind, BaseException):
+                pending.append(behind)
+    return seen
+
+
+def _http_status(chain: Sequence[BaseException]) -> int | None:
+    """The HTTP status the provider answered with, when an error status is behind the error."""
+    import httpx
+
+    # litellm reports its own status: 500 for Anthropic's 529 and Gemini's 503, 408 for a
+    # timeout, 422 for a body it could not read. The response it got says what happened.
+    for each in chain:
+        if isinstance(each, httpx.HTTPStatusError):
+            return each.response.status_code
+    return None
+
+
+def _unreadable(chain: Sequence[BaseException]) -> bool:
+    """Whether the provider answered, but with a body that could not be read."""
+    # litellm reports such an answer as a server error (OpenAI), a connection error
+    # (Anthropic) or a bad request (Gemini); the JSON error behind it tells the truth.
+    # OpenAI's client hands back a body that is not JSON (an HTML page) as a string:
+    # litellm says so for a completion, and trips over it for embeddings.
+    return any(
+        isinstance(each, json.JSONDecodeError)
+        or (isinstance(each, AttributeError) and str(each).startswith("'str' object"))
+        or "Empty or invalid response from LLM endpoint" in str(_get(each, "message", ""))
+        for each in chain
+    )
+
+
 def _translate(call: _Call, error: BaseException) -> errors.CallError:
     """litellm's exception as one of ours, with the provider's words and without the key."""
     litellm = _litellm()
     model_id = call.model.id
     original = _get(error, "original_exception")
-    if isinstance(error, litellm.MidStreamFallbackError) and isinstance(original, BaseException):
+    # MidStreamFallbackError is not exported at litellm's top level, unlike the others.
+    mid_stream = litellm.exceptions.MidStreamFallbackError
+    if isinstance(error, mid_stream) and isinstance(original, BaseException):
         # A stream that failed: litellm wraps the provider's error; judge by that.
         error = original
     said = call.scrub(str(_get(error, "message", None) or error))
-    status = _get(error, "status_code")
-    status = status if isinstance(status, int) else None
+    chain = _behind(error)
+    status = _http_status(chain)
     common: dict[str, Any] = {"provider_message": said, "status_code": status}
     if isinstance(error, litellm.ContextWindowExceededError):
         return errors.ContextWindowError(
@@ -440,6 +511,10 @@ def _translate(call: _Call, error: BaseException) -> errors.CallError:
     if isinstance(error, litellm.Timeout):
         return errors.ProviderTimeoutError(
             model_id, f"{model_id}: no answer in time: {said}", **common
+        )
+    if (status is None or status < 300) and _unreadable(chain):
+        return errors.MalformedResponseError(
+            model_id, f"{model_id}: the answer could not be read: {said}", **common
         )
     if isinstance(
         error,
@@ -464,6 +539,18 @@ def _is_litellm_error(error: BaseException) -> bool:
     return module.startswith(("litellm", "openai", "httpx", "httpcore", "anthropic", "json"))
 
 
+def _failure(call: _Call, error: Exception) -> errors.CallError:
+    """The error to raise for ``error``: litellm's translated; anything else is re-raised.
+
+    Callers raise the result once their ``except`` block has ended, so that it has no
+    ``__context__``: ``raise ... from None`` only hides litellm's exception, which holds
+    the request, whose headers hold the key.
+    """
+    if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
+        raise error
+    return _translate(call, error)
+
+
 # --- calls ---------------------------------------------------------------------------------
 
 
@@ -474,10 +561,10 @@ def complete(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any)
     try:
         raw = litellm.completion(**call.kwargs)
     except Exception as error:
-        if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
-            raise
-        raise _translate(call, error) from None
-    return _completion(call, raw)
+        failure = _failure(call, error)
+    else:
+        return _completion(call, raw)
+    raise failure
 
 
 async def acomplete(
@@ -489,10 +576,10 @@ async def acomplete(
     try:
         raw = await litellm.acompletion(**call.kwargs)
     except Exception as error:
-        if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
-            raise
-        raise _translate(call, error) from None
-    return _completion(call, raw)
+        failure = _failure(call, error)
+    else:
+        return _completion(call, raw)
+    raise failure
 
 
 class CompletionStream:
@@ -509,10 +596,14 @@ class CompletionStream:
         self._usage: Any = None
         self._finish: str | None = None
         self._saw_chunk = False
+        self._reader: Any = (
+            None  # litellm's reader of the provider's events; it drops it at the end
+        )
         self.completion: Completion | None = None
         """The whole answer, once the stream has been read to its end."""
 
     def _take(self, chunk: Any) -> str:
+        self._reader = getattr(self._source, "completion_stream", None) or self._reader
         usage = _get(chunk, "usage")
         if usage is not None:
             self._usage = usage
@@ -536,6 +627,17 @@ class CompletionStream:
             self._saw_chunk = True
         return text
 
+    def _unread(self) -> str:
+        """What litellm left unread at the end of the stream, having ended it as if whole."""
+        # litellm's Gemini reader takes an event it cannot parse for the first piece of a
+        # JSON value split in transit, buffers it and everything after it, and at the end
+        # drops the buffer: the answer stops short with finish_reason "stop", no error.
+        left = getattr(self._reader, "_json_buffer", None)
+        if not left:
+            return ""
+        snapshot = getattr(left, "snapshot", None)
+        return str(snapshot() if callable(snapshot) else left) or "?"
+
     def _finish_stream(self) -> None:
         raw = {"usage": self._usage}
         if not self._saw_chunk and self._usage is None:
@@ -545,6 +647,15 @@ class CompletionStream:
                 self._call.model.id,
                 f"{self._call.model.id}: the stream ended without any content or usage",
                 provider_message="",
+                status_code=None,
+            )
+        unread = self._unread()
+        if unread:
+            raise errors.MalformedResponseError(
+                self._call.model.id,
+                f"{self._call.model.id}: the stream stopped at a part that could not be read, "
+                f"after {sum(map(len, self._parts)):,} characters of text",
+                provider_message=self._call.scrub(f"unread: {unread:.200}"),
                 status_code=None,
             )
         self.completion = Completion(
@@ -564,10 +675,11 @@ class CompletionStream:
                 if text:
                     yield text
         except Exception as error:
-            if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
-                raise
-            raise _translate(self._call, error) from None
-        self._finish_stream()
+            failure = _failure(self._call, error)
+        else:
+            self._finish_stream()
+            return
+        raise failure
 
     async def __aiter__(self) -> AsyncIterator[str]:
         try:
@@ -576,10 +688,11 @@ class CompletionStream:
                 if text:
                     yield text
         except Exception as error:
-            if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
-                raise
-            raise _translate(self._call, error) from None
-        self._finish_stream()
+            failure = _failure(self._call, error)
+        else:
+            self._finish_stream()
+            return
+        raise failure
 
 
 def _stream_kwargs(call: _Call) -> dict[str, Any]:
@@ -593,10 +706,10 @@ def stream(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any) -
     try:
         source = litellm.completion(**_stream_kwargs(call))
     except Exception as error:
-        if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
-            raise
-        raise _translate(call, error) from None
-    return CompletionStream(call, source)
+        failure = _failure(call, error)
+    else:
+        return CompletionStream(call, source)
+    raise failure
 
 
 async def astream(
@@ -608,10 +721,10 @@ async def astream(
     try:
         source = await litellm.acompletion(**_stream_kwargs(call))
     except Exception as error:
-        if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
-            raise
-        raise _translate(call, error) from None
-    return CompletionStream(call, source)
+        failure = _failure(call, error)
+    else:
+        return CompletionStream(call, source)
+    raise failure
 
 
 def embed(model: Model, texts: Sequence[str], **params: Any) -> Embeddings:
@@ -627,24 +740,20 @@ def embed(model: Model, texts: Sequence[str], **params: Any) -> Embeddings:
     call = _prepare(model, _provider_of(model), None, params)
     litellm = _litellm()
     try:
-        raw = litellm.embedding(input=list(texts), **call.kwargs)
+        # num_retries does not reach the OpenAI client for embeddings as it does for
+        # completions: without max_retries it retries a 429, 5xx or timeout twice itself.
+        raw = litellm.embedding(input=list(texts), max_retries=_NO_RETRIES, **call.kwargs)
     except Exception as error:
-        if isinstance(error, errors.LLMCatalogError) or not _is_litellm_error(error):
-            raise
-        raise _translate(call, error) from None
-    data = sorted(_get(raw, "data") or [], key=lambda item: int(_get(item, "index", 0) or 0))
-    return Embeddings(
-        model_id=model.id,
-        vectors=tuple(tuple(float(x) for x in _get(item, "embedding") or ()) for item in data),
-        usage=_usage(raw),
-        cost=_cost(model, raw),
-        raw=raw,
-    )
+        failure = _failure(call, error)
+    else:
+        return _embeddings(call, raw)
+    raise failure
 
 
 def to_langchain(model: Model, **params: Any) -> Any:
     """A LangChain chat model for ``model`` (needs ``pip install 'llm-catalog[langchain]'``)."""
     call = _prepare(model, _provider_of(model), None, params)
+    _litellm()  # before langchain-litellm imports it, which would fetch litellm's price map
     try:
         from langchain_litellm import ChatLiteLLM  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
@@ -652,13 +761,14 @@ def to_langchain(model: Model, **params: Any) -> Any:
             "to_langchain() needs langchain-litellm: pip install 'llm-catalog[langchain]'"
         ) from None
     kwargs = dict(call.kwargs)
-    kwargs.pop("num_retries", None)
-    extra = kwargs.pop("extra_headers", None)
     return ChatLiteLLM(
         model=kwargs.pop("model"),
         api_key=kwargs.pop("api_key"),
         api_base=kwargs.pop("api_base", None),
         request_timeout=kwargs.pop("timeout", None),
+        extra_headers=kwargs.pop("extra_headers", None),
+        # LangChain's own retries off; num_retries=0, left in model_kwargs for litellm,
+        # turns off the OpenAI client's, which would otherwise retry twice.
         max_retries=0,
-        model_kwargs={**kwargs, **({"extra_headers": extra} if extra else {})},
+        model_kwargs=kwargs,
     )
