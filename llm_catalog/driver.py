@@ -10,7 +10,10 @@ parameter is one the model accepts (or is dropped, with
 ``drop_unsupported=True``), ``max_tokens`` is within the output limit, the
 API base is HTTPS or loopback, and the prompt, counted with the model's
 tokenizer, fits the context window. litellm's errors are translated into the
-typed errors of :mod:`llm_catalog.errors`; none of them holds the key.
+typed errors of :mod:`llm_catalog.errors`; none of them holds the key, nor
+litellm's exception (whose request holds it) as its cause or context. An
+answer that cannot be read, or a stream that litellm ends early as if whole,
+is an error too, never a short success.
 
 Retries are not made here (``num_retries=0``): the router decides what is
 worth retrying, and where.
@@ -596,9 +599,8 @@ class CompletionStream:
         self._usage: Any = None
         self._finish: str | None = None
         self._saw_chunk = False
-        self._reader: Any = (
-            None  # litellm's reader of the provider's events; it drops it at the end
-        )
+        # litellm's reader of the provider's events, kept: litellm lets go of it at the end.
+        self._reader: Any = None
         self.completion: Completion | None = None
         """The whole answer, once the stream has been read to its end."""
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import inspect
 import json
 import logging
 import re
@@ -279,6 +280,26 @@ def _no_stray_event_loop() -> Iterator[None]:
     close_the_current_event_loop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_litellms_clients() -> Iterator[None]:
+    """Close the HTTP clients litellm keeps for later calls, so that their sockets close.
+
+    Left open, the OpenAI clients' sockets warn when the interpreter exits. This runs at
+    the end of the session, when no later test can want a client litellm has kept.
+    """
+    yield
+    litellm = sys.modules.get("litellm")
+    if litellm is None:
+        return
+    cache = litellm.in_memory_llm_clients_cache
+    clients = list(cache.cache_dict.values())
+    cache.flush_cache()
+    for client in clients:
+        close = getattr(client, "close", None)
+        if callable(close) and not inspect.iscoroutinefunction(close):
+            close()
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakeProvider]:
     with FakeProvider() as fake:
@@ -383,7 +404,9 @@ def test_the_user_file_points_every_provider_at_the_fake(
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_complete(fake: FakeProvider, catalog: Catalog, provider: str) -> None:
+def test_complete(
+    fake: FakeProvider, catalog: Catalog, caplog: pytest.LogCaptureFixture, provider: str
+) -> None:
     model = catalog[MODELS[provider]]
     fake.reply(text="Hi, tests.", usage=SCRIPTED[provider])
     completion = model.complete(
@@ -420,6 +443,13 @@ def test_complete(fake: FakeProvider, catalog: Catalog, provider: str) -> None:
     assert CANARY not in repr(others) + repr(request.body) + repr(request.query)
     assert request.headers["x-team"] == "e2e"  # from the provider record
     assert request.headers["x-request-id"] == "req-1"  # from the call
+    # litellm's debug records of the request are captured, and looked through for the key
+    assert any(
+        record.name == "LiteLLM"
+        and record.levelno == logging.DEBUG
+        and fake.base_url in record.getMessage()
+        for record in caplog.records
+    )
 
 
 def test_cost_comes_from_the_catalogs_prices(fake: FakeProvider, catalog: Catalog) -> None:
