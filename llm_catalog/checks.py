@@ -22,6 +22,7 @@ from llm_catalog.records import Model, Provider
 from llm_catalog.yamlsource import escape_pointer
 
 __all__ = [
+    "is_loopback",
     "iter_key_shaped",
     "iter_model_problems",
     "iter_provider_problems",
@@ -223,7 +224,8 @@ def _numeric(text: str) -> bool:
     return True
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """True for localhost names and loopback addresses, where plain HTTP is allowed."""
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
@@ -236,7 +238,7 @@ def iter_provider_problems(provider: Provider) -> Iterator[tuple[str, str]]:
     """Rules a provider record must follow, as ``(pointer within the record, message)``."""
     if provider.api_base and not provider.allow_insecure_api_base:
         parts = urlsplit(provider.api_base)
-        if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+        if parts.scheme != "https" and not is_loopback(parts.hostname or ""):
             yield (
                 "/api_base",
                 (

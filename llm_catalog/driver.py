@@ -21,7 +21,6 @@ worth retrying, and where.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from llm_catalog import errors
+from llm_catalog.checks import is_loopback
 from llm_catalog.pricing import cost_of
 
 if TYPE_CHECKING:
@@ -170,15 +170,6 @@ class _Call:
         return errors.redact(text)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _litellm_model(model: Model, provider: Provider) -> str:
     if model.litellm_model:
         return model.litellm_model
@@ -261,7 +252,7 @@ def _check_base(model: Model, provider: Provider, options: CallOptions) -> str |
         return None
     parts = urlsplit(base)
     insecure_ok = options.allow_insecure or provider.allow_insecure_api_base
-    if parts.scheme != "https" and not insecure_ok and not _is_loopback(parts.hostname or ""):
+    if parts.scheme != "https" and not insecure_ok and not is_loopback(parts.hostname or ""):
         raise errors.InsecureAPIBaseError(
             model.id,
             f"API base {base!r} is not HTTPS and not a loopback address: use https://, "
