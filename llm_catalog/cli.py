@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from llm_catalog import __version__, commands
-from llm_catalog.commands import CAPABILITIES, ORDERS, UsageError
+from llm_catalog.commands import CAPABILITIES, ORDERS, UsageError, emit
 from llm_catalog.errors import CatalogError, CatalogPathError, LLMCatalogError, UnknownModelError
 
 if TYPE_CHECKING:
@@ -279,18 +278,13 @@ def _add_select_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _emit(data: dict[str, Any], out: TextIO) -> None:
-    json.dump(data, out, indent=2, ensure_ascii=False)
-    out.write("\n")
-
-
 def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from llm_catalog.loader import check_catalog
 
     result = check_catalog([*args.catalog, *args.paths], shipped=not args.no_shipped)
     catalog = result.catalog
     if args.json:
-        _emit(
+        emit(
             {
                 "status": "valid" if catalog is not None else "invalid",
                 "files": result.files,
@@ -340,7 +334,7 @@ def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         summary["output"] = str(args.output) if args.output is not None else None
         if args.output is None:
             summary["yaml"] = result.text
-        _emit(summary, out)
+        emit(summary, out)
     elif args.output is None:
         out.write(result.text)
     where = str(args.output) if args.output is not None else "stdout"
@@ -401,7 +395,7 @@ def _drift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if live:
         err.write("\r\033[K")
     if args.json:
-        _emit(report.to_json(), out)
+        emit(report.to_json(), out)
     else:
         out.writelines(f"{line}\n" for line in iter_report_lines(report, catalog, data.label))
     err.write(report.summary() + "\n")
@@ -423,11 +417,11 @@ def main(
         return int(args.handler(args, out, err))
     except CatalogError as error:
         if getattr(args, "json", False):
-            _emit({"status": "invalid", "errors": [p.to_dict() for p in error.problems]}, out)
+            emit({"status": "invalid", "errors": [p.to_dict() for p in error.problems]}, out)
         err.write(f"llm-catalog: {error}\n")
         return EXIT_INVALID
     except (CatalogPathError, UnknownModelError, UsageError, LLMCatalogError) as error:
         if getattr(args, "json", False):
-            _emit({"status": "usage_error", "message": str(error), "errors": []}, out)
+            emit({"status": "usage_error", "message": str(error), "errors": []}, out)
         err.write(f"llm-catalog: error: {error}\n")
         return EXIT_USAGE

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from llm_catalog import errors
@@ -35,6 +35,8 @@ from llm_catalog.pricing import cost_of
 
 if TYPE_CHECKING:
     from llm_catalog.records import Model, Provider
+
+T = TypeVar("T")
 
 __all__ = [
     "CallOptions",
@@ -548,17 +550,32 @@ def _failure(call: _Call, error: Exception) -> errors.CallError:
 # --- calls ---------------------------------------------------------------------------------
 
 
-def complete(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
-    """Call ``model`` with chat ``messages``; see :meth:`llm_catalog.records.Model.complete`."""
-    call = _prepare(model, _provider_of(model), messages, params)
-    litellm = _litellm()
+def _send(call: _Call, function: str, read: Callable[[_Call, Any], T], **extra: Any) -> T:
+    """Call litellm's ``function`` and read its answer, or raise our error for its failure."""
     try:
-        raw = litellm.completion(**call.kwargs)
+        raw = getattr(_litellm(), function)(**call.kwargs, **extra)
     except Exception as error:
         failure = _failure(call, error)
     else:
-        return _completion(call, raw)
+        return read(call, raw)
     raise failure
+
+
+async def _asend(call: _Call, function: str, read: Callable[[_Call, Any], T], **extra: Any) -> T:
+    """The async twin of :func:`_send`."""
+    try:
+        raw = await getattr(_litellm(), function)(**call.kwargs, **extra)
+    except Exception as error:
+        failure = _failure(call, error)
+    else:
+        return read(call, raw)
+    raise failure
+
+
+def complete(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
+    """Call ``model`` with chat ``messages``; see :meth:`llm_catalog.records.Model.complete`."""
+    call = _prepare(model, _provider_of(model), messages, params)
+    return _send(call, "completion", _completion)
 
 
 async def acomplete(
@@ -566,14 +583,7 @@ async def acomplete(
 ) -> Completion:
     """The async twin of :func:`complete`."""
     call = _prepare(model, _provider_of(model), messages, params)
-    litellm = _litellm()
-    try:
-        raw = await litellm.acompletion(**call.kwargs)
-    except Exception as error:
-        failure = _failure(call, error)
-    else:
-        return _completion(call, raw)
-    raise failure
+    return await _asend(call, "acompletion", _completion)
 
 
 class CompletionStream:
@@ -688,21 +698,13 @@ class CompletionStream:
         raise failure
 
 
-def _stream_kwargs(call: _Call) -> dict[str, Any]:
-    return {**call.kwargs, "stream": True, "stream_options": {"include_usage": True}}
+_STREAMING = {"stream": True, "stream_options": {"include_usage": True}}
 
 
 def stream(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any) -> CompletionStream:
     """Call ``model`` and stream its answer; see :class:`CompletionStream`."""
     call = _prepare(model, _provider_of(model), messages, params)
-    litellm = _litellm()
-    try:
-        source = litellm.completion(**_stream_kwargs(call))
-    except Exception as error:
-        failure = _failure(call, error)
-    else:
-        return CompletionStream(call, source)
-    raise failure
+    return _send(call, "completion", CompletionStream, **_STREAMING)
 
 
 async def astream(
@@ -710,14 +712,7 @@ async def astream(
 ) -> CompletionStream:
     """The async twin of :func:`stream`: ``async for text in await astream(...)``."""
     call = _prepare(model, _provider_of(model), messages, params)
-    litellm = _litellm()
-    try:
-        source = await litellm.acompletion(**_stream_kwargs(call))
-    except Exception as error:
-        failure = _failure(call, error)
-    else:
-        return CompletionStream(call, source)
-    raise failure
+    return await _asend(call, "acompletion", CompletionStream, **_STREAMING)
 
 
 def embed(model: Model, texts: Sequence[str], **params: Any) -> Embeddings:
@@ -731,16 +726,9 @@ def embed(model: Model, texts: Sequence[str], **params: Any) -> Embeddings:
     if isinstance(texts, str):
         raise TypeError("embed() takes a list of texts; wrap a single text in a list")
     call = _prepare(model, _provider_of(model), None, params)
-    litellm = _litellm()
-    try:
-        # num_retries does not reach the OpenAI client for embeddings as it does for
-        # completions: without max_retries it retries a 429, 5xx or timeout twice itself.
-        raw = litellm.embedding(input=list(texts), max_retries=_NO_RETRIES, **call.kwargs)
-    except Exception as error:
-        failure = _failure(call, error)
-    else:
-        return _embeddings(call, raw)
-    raise failure
+    # num_retries does not reach the OpenAI client for embeddings as it does for
+    # completions: without max_retries it retries a 429, 5xx or timeout twice itself.
+    return _send(call, "embedding", _embeddings, input=list(texts), max_retries=_NO_RETRIES)
 
 
 def to_langchain(model: Model, **params: Any) -> Any:
