@@ -164,6 +164,10 @@ class _Call:
     # The key is in both; a repr that shows up in a traceback or a log must not show it.
     kwargs: dict[str, Any] = field(repr=False)
     key: str = field(repr=False)
+    input_tokens: int | None = None
+    """The prompt's tokens as counted before the call (None for embeddings)."""
+    max_tokens: int | None = None
+    """The output ceiling asked for, if any."""
 
     def scrub(self, text: str) -> str:
         """``text`` without the key, whatever shape it had."""
@@ -221,7 +225,7 @@ def _check_output(model: Model, params: Mapping[str, Any]) -> int | None:
 
 def _check_prompt(
     model: Model, messages: Sequence[Mapping[str, Any]], max_tokens: int | None
-) -> None:
+) -> int:
     from llm_catalog.tokens import count_tokens
 
     counted = count_tokens(model, messages=messages)
@@ -246,6 +250,7 @@ def _check_prompt(
             f"{limits.context_window:,} tokens",
             counted=True,
         )
+    return counted.tokens
 
 
 def _check_base(model: Model, provider: Provider, options: CallOptions) -> str | None:
@@ -274,8 +279,7 @@ def _prepare(
     params = _check_params(model, provider, params, options)
     max_tokens = _check_output(model, params)
     base = _check_base(model, provider, options)
-    if messages is not None:
-        _check_prompt(model, messages, max_tokens)
+    input_tokens = None if messages is None else _check_prompt(model, messages, max_tokens)
     kwargs: dict[str, Any] = {
         "model": _litellm_model(model, provider),
         "api_key": key,
@@ -292,7 +296,7 @@ def _prepare(
         kwargs["extra_headers"] = headers
     if messages is not None:
         kwargs["messages"] = list(messages)
-    return _Call(model, kwargs, key)
+    return _Call(model, kwargs, key, input_tokens, max_tokens)
 
 
 def _provider_of(model: Model) -> Provider:
@@ -583,6 +587,34 @@ async def acomplete(
 ) -> Completion:
     """The async twin of :func:`complete`."""
     call = _prepare(model, _provider_of(model), messages, params)
+    return await _asend(call, "acompletion", _completion)
+
+
+# --- prepared calls, for the router -------------------------------------------------------
+
+PreparedCall = _Call
+"""A completion checked and ready to send: see :func:`prepare_completion`."""
+
+
+def prepare_completion(
+    model: Model, messages: Sequence[Mapping[str, Any]], **params: Any
+) -> PreparedCall:
+    """Check a completion without sending it; raise what :func:`complete` would raise first.
+
+    The router prepares each model's call before it reserves budget or rate-limit room,
+    so that a model refused before any request (no key, a parameter it does not accept,
+    a prompt that does not fit) costs nothing. ``input_tokens`` is the counted prompt.
+    """
+    return _prepare(model, _provider_of(model), messages, params)
+
+
+def send_completion(call: PreparedCall) -> Completion:
+    """Send a prepared completion (see :func:`prepare_completion`)."""
+    return _send(call, "completion", _completion)
+
+
+async def asend_completion(call: PreparedCall) -> Completion:
+    """The async twin of :func:`send_completion`."""
     return await _asend(call, "acompletion", _completion)
 
 

@@ -20,6 +20,8 @@ The exception tree::
             ├── ProviderUnavailableError    5xx, overload, connection failure
             ├── BadRequestError             the provider refused the request as malformed
             └── MalformedResponseError      the answer could not be read
+    RouteError                      no model of a router profile answered; names every attempt
+    └── BudgetExceededError         the profile's budget cannot cover any model of the chain
 
 Each class says when it is raised. A :class:`Problem` is one thing wrong in one
 place of one file; its text is ``path:line:column: /json/pointer: message``.
@@ -28,11 +30,17 @@ place of one file; its text is ``path:line:column: /json/pointer: message``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llm_catalog.router import Attempt
 
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "CallError",
     "CatalogError",
     "CatalogPathError",
@@ -49,6 +57,7 @@ __all__ = [
     "ProviderTimeoutError",
     "ProviderUnavailableError",
     "RateLimitError",
+    "RouteError",
     "UnknownModelError",
     "UnsupportedParameterError",
     "redact",
@@ -272,3 +281,34 @@ class BadRequestError(ProviderError):
 
 class MalformedResponseError(ProviderError):
     """Raised when the provider's answer cannot be read (not JSON, cut short, wrong type)."""
+
+
+class RouteError(LLMCatalogError):
+    """Raised by the router when no model of a profile's chain answered.
+
+    ``attempts`` holds every attempt and skip, in order, each with its outcome and
+    error; ``last_error`` is the error that ended the call (None when every model
+    was skipped). The message lists them all, one per line.
+    """
+
+    def __init__(
+        self,
+        profile: str,
+        summary: str,
+        attempts: Sequence[Attempt],
+        last_error: CallError | None,
+    ) -> None:
+        self.profile = profile
+        self.attempts = tuple(attempts)
+        self.last_error = last_error
+        lines = [f"profile {profile!r}: {summary}"]
+        lines.extend(f"  {attempt}" for attempt in self.attempts)
+        super().__init__(redact("\n".join(lines)))
+
+
+class BudgetExceededError(RouteError):
+    """Raised by the router when the profile's budget cannot cover a call to any model.
+
+    Nothing was sent for the models the budget refused; their attempts say how much
+    was left and how much the call might have cost.
+    """
