@@ -6,6 +6,7 @@ The exception tree::
     ├── CatalogError                catalog files are invalid; carries every Problem found
     ├── CatalogPathError            a catalog path given by the user does not exist
     ├── UnknownModelError           no model has the id or alias asked for
+    ├── StateError                  the router's state or usage ledger cannot be opened or used
     └── CallError                   a call to a model was refused before it left, or failed
         ├── MissingKeyError             the provider's key variable is not set
         ├── UnsupportedParameterError   a request parameter the model does not accept
@@ -58,6 +59,7 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitError",
     "RouteError",
+    "StateError",
     "UnknownModelError",
     "UnsupportedParameterError",
     "redact",
@@ -165,6 +167,15 @@ class UnknownModelError(LLMCatalogError):
             else "run 'llm-catalog list' to see the ids"
         )
         super().__init__(f"no model {name!r} in the catalog; {advice}")
+
+
+class StateError(LLMCatalogError):
+    """Raised when the router's state (budgets, cache, counters) or usage ledger cannot be used.
+
+    For example: a state URL that is not understood, Redis not installed or not
+    answering, a file that is not ours. The message says what and what to do, and
+    never holds a password.
+    """
 
 
 class CallError(LLMCatalogError):
