@@ -11,5 +11,8 @@ CASES = Path(__file__).resolve().parent / "cases"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("LLM_CATALOG_PATH", raising=False)
+    monkeypatch.delenv("LLM_CATALOG_STATE", raising=False)
+    # The ledger and the router's state go to the user's data directory by default.
+    monkeypatch.setenv("LLM_CATALOG_DATA_DIR", str(tmp_path / "data"))

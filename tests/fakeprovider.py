@@ -85,6 +85,12 @@ Faults (``fail``), each in the provider's own error format:
   non-streaming: half the body of a ``Content-Length`` response, then close.
 * ``"wrong_content_type"``: 200, ``text/html``, an HTML page (streaming requests too).
 
+Chaos.  ``chaos({"429": 0.1, "500": 0.1, "timeout": 0.05}, seed=7)`` makes every request
+that finds the queue empty meet a fault drawn at those rates (the rest get the default
+reply), from a seeded generator, so a run is repeatable for a given order of arrival;
+``served`` counts what each request got (fault names, and ``"reply"``). ``chaos(None)``
+ends it.
+
 Requests are answered on HTTP/1.1 keep-alive connections; streams use chunked transfer
 encoding, so a cut stream is visible to the client as an incomplete body.  ``stop()``
 (leaving the ``with``) wakes requests held by "slow"/"timeout" and closes every open
@@ -97,12 +103,13 @@ import base64
 import contextlib
 import hashlib
 import json
+import random
 import re
 import socket
 import struct
 import sys
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -220,6 +227,9 @@ class FakeProvider:
         self._requests: list[Recorded] = []
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
+        self._chaos: list[tuple[float, _Fault]] = []
+        self._random = random.Random(0)
+        self._served: Counter[str] = Counter()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
@@ -328,11 +338,47 @@ class FakeProvider:
             raise ValueError("delay and retry_after must not be negative")
         self._enqueue(_Fault(fault, retry_after, delay), times)
 
+    def chaos(
+        self,
+        faults: Mapping[str, float] | None,
+        *,
+        seed: int = 0,
+        retry_after: float | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Give requests that find the queue empty a random fault, at the rates given.
+
+        ``faults`` maps fault names (``FAULTS``) to probabilities adding up to at most 1;
+        None ends the chaos. ``retry_after`` and ``delay`` are as for :meth:`fail`.
+        """
+        table: list[tuple[float, _Fault]] = []
+        total = 0.0
+        for name, rate in (faults or {}).items():
+            if name not in FAULTS:
+                raise ValueError(f"unknown fault {name!r}; one of {sorted(FAULTS)}")
+            if not 0 <= rate <= 1:
+                raise ValueError(f"the rate of {name!r} must be between 0 and 1, not {rate!r}")
+            total += rate
+            table.append((total, _Fault(name, retry_after, delay)))
+        if total > 1 + 1e-9:
+            raise ValueError(f"fault rates add up to {total:g}, more than 1")
+        with self._lock:
+            self._chaos = table
+            self._random = random.Random(seed)
+
+    @property
+    def served(self) -> Counter[str]:
+        """How many requests got each fault, and ``"reply"`` for answers (a copy)."""
+        with self._lock:
+            return Counter(self._served)
+
     def reset(self) -> None:
-        """Forget the scripted steps and the recorded requests."""
+        """Forget the scripted steps, the recorded requests, the chaos and the counts."""
         with self._lock:
             self._queue.clear()
             self._requests.clear()
+            self._chaos = []
+            self._served.clear()
 
     @property
     def requests(self) -> list[Recorded]:
@@ -377,6 +423,11 @@ class FakeProvider:
         with self._lock:
             self._requests.append(recorded)
             step = self._queue.popleft() if take_step and self._queue else None
+            if take_step and step is None and self._chaos:
+                draw = self._random.random()
+                step = next((fault for edge, fault in self._chaos if draw < edge), None)
+            if take_step:
+                self._served[step.fault if isinstance(step, _Fault) else "reply"] += 1
             return len(self._requests), step
 
     def _track(self, conn: socket.socket, *, add: bool) -> None:
