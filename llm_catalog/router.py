@@ -692,6 +692,7 @@ class Router:
                 f"{model.id} failed with {failure.value}, which the profile does not fall back on",
                 call.attempts,
                 error,
+                call.call_id,
             ) from error
 
     def _answered(self, call: _Call, completion: Completion) -> Routed:
@@ -712,9 +713,10 @@ class Router:
                 f"the budget cannot cover a call to any model of the chain ({counts})",
                 call.attempts,
                 last,
+                call.call_id,
             )
         return errors.RouteError(
-            call.profile_name, f"no model answered ({counts})", call.attempts, last
+            call.profile_name, f"no model answered ({counts})", call.attempts, last, call.call_id
         )
 
     # -- the response cache ---------------------------------------------------------------
