@@ -37,10 +37,12 @@ if TYPE_CHECKING:
         ProviderUnavailableError,
         RateLimitError,
         UnknownModelError,
+        UnknownProfileError,
         UnsupportedParameterError,
     )
     from llm_catalog.loader import check_catalog, default_catalog, get_model, load_catalog
     from llm_catalog.pricing import cost_of, estimate_cost
+    from llm_catalog.profiles import Profile
     from llm_catalog.query import Exclusion, Match, QueryError, Selection, select
     from llm_catalog.records import Model, Provider
 
@@ -66,6 +68,7 @@ __all__ = [
     "Model",
     "OutputLimitError",
     "Problem",
+    "Profile",
     "Provider",
     "ProviderError",
     "ProviderTimeoutError",
@@ -75,6 +78,7 @@ __all__ = [
     "Selection",
     "ToolCall",
     "UnknownModelError",
+    "UnknownProfileError",
     "UnsupportedParameterError",
     "Usage",
     "__version__",
@@ -109,6 +113,7 @@ _EXPORTS = {
     "Model": "llm_catalog.records",
     "OutputLimitError": "llm_catalog.errors",
     "Problem": "llm_catalog.errors",
+    "Profile": "llm_catalog.profiles",
     "Provider": "llm_catalog.records",
     "ProviderError": "llm_catalog.errors",
     "ProviderTimeoutError": "llm_catalog.errors",
@@ -118,6 +123,7 @@ _EXPORTS = {
     "Selection": "llm_catalog.query",
     "ToolCall": "llm_catalog.driver",
     "UnknownModelError": "llm_catalog.errors",
+    "UnknownProfileError": "llm_catalog.errors",
     "UnsupportedParameterError": "llm_catalog.errors",
     "Usage": "llm_catalog.driver",
     "check_catalog": "llm_catalog.loader",

@@ -1,9 +1,10 @@
-"""The loaded catalog: providers and models indexed by id and alias.
+"""The loaded catalog: providers and models indexed by id and alias, and router profiles.
 
 A :class:`Catalog` is built by :func:`llm_catalog.loader.load_catalog` from
 validated files and never changes afterwards. It remembers which file and line
 every value came from, across overrides, so that any later message can point
-at the YAML to edit.
+at the YAML to edit: :meth:`Catalog.locate` for models and providers,
+:meth:`Catalog.locate_profile` for profiles.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from llm_catalog.errors import Location, UnknownModelError
+from llm_catalog.errors import Location, UnknownModelError, UnknownProfileError
 from llm_catalog.records import Model, Provider
 from llm_catalog.yamlsource import Document
 
 if TYPE_CHECKING:
     from llm_catalog.index import CatalogIndex
+    from llm_catalog.profiles import Profile
     from llm_catalog.query import Selection
 
 __all__ = ["Catalog", "Layer"]
@@ -68,10 +70,11 @@ def locate(layers: tuple[Layer, ...], relative: str = "") -> tuple[str, Location
 
 
 class Catalog:
-    """An immutable, indexed set of providers and models.
+    """An immutable, indexed set of providers and models, and the profiles that use them.
 
     Iterating yields models in id order. ``catalog["openai/gpt-4o"]`` and
-    :meth:`get` accept full ids and aliases.
+    :meth:`get` accept full ids and aliases; :meth:`profile` gives a router
+    profile by name.
     """
 
     def __init__(
@@ -81,11 +84,16 @@ class Catalog:
         aliases: Mapping[str, str],
         origins: Mapping[str, tuple[Layer, ...]],
         files: tuple[str, ...],
+        *,
+        profiles: Mapping[str, Profile] | None = None,
+        profile_origins: Mapping[str, Layer] | None = None,
     ) -> None:
         self._providers = dict(sorted(providers.items()))
         self._models = dict(sorted(models.items()))
         self._aliases = dict(aliases)
         self._origins = dict(origins)
+        self._profiles = dict(sorted((profiles or {}).items()))
+        self._profile_origins = dict(profile_origins or {})
         self.files = files
         """Display paths of the files the catalog was built from, in load order."""
         self._index: CatalogIndex | None = None
@@ -122,6 +130,22 @@ class Catalog:
     def aliases(self) -> Mapping[str, str]:
         """Full model id by alias."""
         return self._aliases
+
+    @property
+    def profiles(self) -> Mapping[str, Profile]:
+        """Router profiles by name, in name order."""
+        return self._profiles
+
+    def profile(self, name: str) -> Profile:
+        """The profile called ``name``.
+
+        Raises :class:`~llm_catalog.errors.UnknownProfileError`, naming the
+        closest names (or all of them), when there is none.
+        """
+        profile = self._profiles.get(name)
+        if profile is None:
+            raise UnknownProfileError(name, list(self._profiles))
+        return profile
 
     def get(self, name: str) -> Model:
         """The model with this full id or alias.
@@ -164,3 +188,18 @@ class Catalog:
         pointer inside the record (``/pricing/input``), empty for the record itself.
         """
         return locate(self._origins[record_id], pointer)[1]
+
+    def locate_profile(self, name: str, pointer: str = "") -> Location:
+        """Where a value of a profile was written.
+
+        ``pointer`` is a JSON pointer inside the profile (``/budget/per_day_usd``);
+        empty, the place of the profile's name. Raises
+        :class:`~llm_catalog.errors.UnknownProfileError` for an unknown name.
+        """
+        self.profile(name)
+        layer = self._profile_origins[name]
+        if not pointer:
+            line, column = layer.document.keys.get(layer.pointer, (-1, -1))
+            if line >= 0:
+                return Location(layer.file, line + 1, column + 1)
+        return layer.locate(pointer)[1]

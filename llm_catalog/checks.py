@@ -11,20 +11,28 @@ from __future__ import annotations
 import difflib
 import functools
 import ipaddress
+import re
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from llm_catalog import records
+from llm_catalog import profiles, records
 from llm_catalog.errors import looks_like_key, redact
+from llm_catalog.profiles import Failure, Profile
 from llm_catalog.records import Model, Provider
 from llm_catalog.yamlsource import escape_pointer
 
+if TYPE_CHECKING:
+    from llm_catalog.catalog import Catalog
+
 __all__ = [
+    "CALL_OPTIONS",
+    "RESERVED_PARAMS",
     "is_loopback",
     "iter_key_shaped",
     "iter_model_problems",
+    "iter_profile_problems",
     "iter_provider_problems",
     "iter_schema_problems",
     "unknown_id_message",
@@ -52,6 +60,10 @@ _PATTERN_HINTS = {
     records.PARAM_PATTERN: "write a request parameter name in lowercase snake_case",
     records.HTTPS_URL_PATTERN: _URL_HINT,
     records.URL_PATTERN: "write a URL starting with https:// (or http:// for a loopback address)",
+    records.HEADER_PATTERN: "write an HTTP header name of letters, digits and -",
+    profiles.PROFILE_NAME_PATTERN: (
+        "write a profile name in lowercase letters, digits and _ . - (such as budget_agent)"
+    ),
 }
 
 
@@ -127,7 +139,12 @@ def iter_schema_problems(document: Any) -> Iterator[tuple[str, bool, str]]:
     seen: dict[tuple[str, str], tuple[int, str, bool, str]] = {}
     for error in _validator().iter_errors(document):
         pointer = _pointer(error.absolute_path)
-        for place, at_key, message in _messages(error, pointer):
+        key_error = "propertyNames" in error.schema_path
+        if key_error:
+            # A mapping key failed its rule: the error is the key's, not the mapping's.
+            pointer += f"/{escape_pointer(str(error.instance))}"
+        for place, keyed, message in _messages(error, pointer):
+            at_key = keyed or key_error
             rank = _PRIORITY.get(str(error.validator), len(_PRIORITY))
             # Several missing keys of one mapping are several problems.
             slot = (place, message if error.validator == "required" else "")
@@ -142,7 +159,19 @@ def _messages(error: Any, pointer: str) -> Iterator[tuple[str, bool, str]]:
     value = error.instance
     if kind == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
+        patterns = list(error.schema.get("patternProperties", {}))
         for key in sorted(set(value) - set(allowed)):
+            if any(re.search(pattern, key) for pattern in patterns):
+                continue
+            if patterns and not allowed:
+                # A mapping keyed by names of one shape: say which shape.
+                hint_text = _PATTERN_HINTS.get(patterns[0], f"it must match {patterns[0]}")
+                yield (
+                    f"{pointer}/{escape_pointer(key)}",
+                    True,
+                    f"{_show(key)} is not valid here: {hint_text}",
+                )
+                continue
             hint = difflib.get_close_matches(key, allowed, n=1)
             advice = f"did you mean {hint[0]!r}?" if hint else f"allowed keys: {', '.join(allowed)}"
             yield f"{pointer}/{escape_pointer(key)}", True, f"unknown key {_show(key)}; {advice}"
@@ -157,8 +186,11 @@ def _messages(error: Any, pointer: str) -> Iterator[tuple[str, bool, str]]:
                 + (f" ({description.rstrip('.')})" if description else ""),
             )
     elif kind == "type":
-        expected = {"object": "mapping", "array": "list"}.get(
-            error.validator_value, error.validator_value
+        wanted = error.validator_value
+        readable = {"object": "mapping", "array": "list"}
+        expected = " or ".join(
+            readable.get(str(name), str(name))
+            for name in (wanted if isinstance(wanted, list) else [wanted])
         )
         shown = "" if isinstance(value, (dict, list)) else f" {_show(value)}"
         advice = ""
@@ -332,3 +364,161 @@ def unknown_id_message(wanted: str, known: frozenset[str] | set[str], kind: str 
     hint = difflib.get_close_matches(wanted, sorted(known), n=1)
     advice = f"did you mean {hint[0]!r}?" if hint else f"check the id, or define that {kind}"
     return f"no {kind} {wanted!r} in the catalog; {advice}"
+
+
+# Request parameters the router itself sets on every call, with what to write instead.
+RESERVED_PARAMS = {
+    "model": "the chain chooses the model: list models under 'models' or query them with 'select'",
+    "messages": "the caller passes the messages with each call",
+    "input": "the caller passes the input with each call",
+    "api_key": "keys come from the provider's api_key_env variables, never from catalog files",
+    "num_retries": "set the profile's 'retries' instead",
+    "max_retries": "set the profile's 'retries' instead",
+    "stream": "choose streaming when calling, not in the profile",
+    "timeout": "set the profile's 'timeout_seconds' instead",
+    "drop_unsupported": "set the profile's 'drop_unsupported' instead",
+}
+# Per-call options of the driver that belong in the provider record, by the field to set there.
+CALL_OPTIONS = {
+    "api_base": "api_base",
+    "api_key_env": "api_key_env",
+    "extra_headers": "headers",
+    "allow_insecure": "allow_insecure_api_base",
+}
+
+
+def iter_profile_problems(
+    profile: Profile,
+    catalog: Catalog,
+    *,
+    defined_models: frozenset[str] = frozenset(),
+    defined_providers: frozenset[str] = frozenset(),
+    require_matches: bool = True,
+) -> Iterator[tuple[str, bool, str]]:
+    """Rules a profile must follow beyond the schema, as ``(pointer, at_key, message)``.
+
+    The pointer is inside the profile; ``at_key`` is true when the problem is a
+    mapping key. Model names resolve in ``catalog``; ``defined_models`` and
+    ``defined_providers`` are ids and aliases written in files whose records are
+    invalid, which are reported on their own and so not again here. With
+    ``require_matches``, a ``select`` that matches no model is a problem (pass
+    False while other problems may have left models out of ``catalog``).
+    """
+    from llm_catalog.query import QueryError
+
+    if profile.models is None and profile.select is None:
+        yield (
+            "",
+            True,
+            "a profile needs 'models' (a list of model ids) or 'select' (a query): give one",
+        )
+    elif profile.models is not None and profile.select is not None:
+        yield "/select", True, "give either 'models' or 'select', not both: remove one"
+    elif profile.models is not None and "top" in profile.model_fields_set:
+        yield (
+            "/top",
+            True,
+            "'top' counts the matches of 'select'; with 'models' the whole list is the chain: "
+            "remove 'top'",
+        )
+
+    known = frozenset(catalog.models) | frozenset(catalog.aliases) | defined_models
+    first: dict[str, tuple[int, str]] = {}
+    for index, name in enumerate(profile.models or ()):
+        if name not in catalog and name not in defined_models:
+            yield f"/models/{index}", False, unknown_id_message(name, known)
+            continue
+        full = catalog.aliases.get(name, name)
+        if full not in first:
+            first[full] = (index, name)
+            continue
+        at, written = first[full]
+        same = f"{name!r} is already" if written == name else f"{name!r} is {full!r}, already"
+        yield (
+            f"/models/{index}",
+            False,
+            f"{same} in the chain (/models/{at}); a model appears once in a chain: remove one",
+        )
+
+    if profile.select is not None and profile.models is None:
+        try:
+            selection = catalog.select(**profile.select)
+        except (QueryError, TypeError, ValueError) as error:
+            yield "/select", True, str(error)
+        else:
+            if require_matches and not selection:
+                yield "/select", True, "the query matches no model in this catalog; loosen it"
+
+    limits = profile.rate_limits
+    for model_id in limits.models:
+        where = f"/rate_limits/models/{escape_pointer(model_id)}"
+        if model_id in catalog.aliases:
+            yield (
+                where,
+                True,
+                f"{model_id!r} is an alias: write the full id {catalog.aliases[model_id]!r}",
+            )
+        elif model_id not in catalog.models and model_id not in defined_models:
+            ids = frozenset(catalog.models) | defined_models
+            yield where, True, unknown_id_message(model_id, ids)
+    for provider_id in limits.providers:
+        if provider_id not in catalog.providers and provider_id not in defined_providers:
+            yield (
+                f"/rate_limits/providers/{escape_pointer(provider_id)}",
+                True,
+                unknown_id_message(
+                    provider_id, frozenset(catalog.providers) | defined_providers, "provider"
+                ),
+            )
+
+    for name in profile.params:
+        where = f"/params/{escape_pointer(name)}"
+        if name in RESERVED_PARAMS:
+            yield where, True, f"{name!r} cannot be a profile parameter: {RESERVED_PARAMS[name]}"
+        elif name in CALL_OPTIONS:
+            yield (
+                where,
+                True,
+                f"{name!r} is a call option, not a request parameter: set "
+                f"{CALL_OPTIONS[name]!r} on the provider record (with provider_overrides "
+                "for a shipped provider)",
+            )
+
+    for index, failure in enumerate(profile.retry_on):
+        if failure is Failure.BAD_REQUEST:
+            yield (
+                f"/retry_on/{index}",
+                False,
+                "a bad request is never retried: remove bad_request from retry_on",
+            )
+
+    budget = profile.budget
+    if budget is not None:
+        day, month = budget.per_day_usd, budget.per_month_usd
+        if day is None and month is None:
+            yield (
+                "/budget",
+                False,
+                "a budget needs per_day_usd, per_month_usd or both: give a ceiling, or leave "
+                "'budget' out",
+            )
+        elif day is not None and month is not None and day > month:
+            yield (
+                "/budget/per_day_usd",
+                False,
+                f"per_day_usd {day} exceeds per_month_usd {month}: a day cannot spend more "
+                "than its month; lower per_day_usd or raise per_month_usd",
+            )
+
+    backoff = profile.backoff
+    if backoff.max_seconds < backoff.initial_seconds:
+        shown = f"{backoff.max_seconds:g}" + (
+            "" if "max_seconds" in backoff.model_fields_set else " (the default)"
+        )
+        yield (
+            "/backoff/max_seconds",
+            False,
+            f"max_seconds {shown} is less than initial_seconds {backoff.initial_seconds:g}: "
+            "the longest wait cannot be shorter than the first; raise max_seconds or lower "
+            "initial_seconds",
+        )

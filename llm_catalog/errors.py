@@ -6,6 +6,7 @@ The exception tree::
     ├── CatalogError                catalog files are invalid; carries every Problem found
     ├── CatalogPathError            a catalog path given by the user does not exist
     ├── UnknownModelError           no model has the id or alias asked for
+    ├── UnknownProfileError         no profile has the name asked for
     ├── StateError                  the router's state or usage ledger cannot be opened or used
     └── CallError                   a call to a model was refused before it left, or failed
         ├── MissingKeyError             the provider's key variable is not set
@@ -30,6 +31,7 @@ place of one file; its text is ``path:line:column: /json/pointer: message``.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,6 +63,7 @@ __all__ = [
     "RouteError",
     "StateError",
     "UnknownModelError",
+    "UnknownProfileError",
     "UnsupportedParameterError",
     "redact",
 ]
@@ -167,6 +170,26 @@ class UnknownModelError(LLMCatalogError):
             else "run 'llm-catalog list' to see the ids"
         )
         super().__init__(f"no model {name!r} in the catalog; {advice}")
+
+
+class UnknownProfileError(LLMCatalogError):
+    """Raised when no profile has the name asked for.
+
+    ``known`` holds the names that are defined; the message names the closest of
+    them, or lists them all when none is close.
+    """
+
+    def __init__(self, name: str, known: Sequence[str] = ()) -> None:
+        self.name = name
+        self.known = tuple(sorted(known))
+        self.close = tuple(difflib.get_close_matches(name, self.known, n=3))
+        if self.close:
+            advice = f"did you mean {' or '.join(repr(c) for c in self.close)}?"
+        elif self.known:
+            advice = f"the catalog defines: {', '.join(self.known)}"
+        else:
+            advice = "the catalog defines none: add one under 'profiles:' in a catalog file"
+        super().__init__(f"no profile {name!r} in the catalog; {advice}")
 
 
 class StateError(LLMCatalogError):

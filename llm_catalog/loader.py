@@ -4,7 +4,9 @@ Files are found in the shipped catalog, then in the directories of
 ``LLM_CATALOG_PATH``, then in the paths given by the caller (``--catalog``),
 in that order. Every file is read, parsed and checked against the schema;
 records are merged (new records add, ``overrides`` patch named fields) and the
-rules across fields and files are checked. Every problem in every file is
+rules across fields and files are checked. Router profiles (``profiles:``, in
+any file) are checked last, against the merged catalog: the models they name
+must exist and their queries must be valid and match. Every problem in every file is
 reported together in one :class:`~llm_catalog.errors.CatalogError`; no catalog
 is built from invalid files, not even part of one.
 """
@@ -219,6 +221,8 @@ class _Builder:
         self.refs: list[tuple[_Source, str]] = []
         self.overrides: list[tuple[_Source, str, str, dict[str, Any]]] = []
         self.broken: set[str] = set()
+        self.profiles: dict[str, Layer] = {}
+        self.profile_sources: dict[str, _Source] = {}
 
     def report(self, source: _Source, pointer: str, message: str, at_key: bool = False) -> None:
         positions = source.document.keys if at_key else source.document.values
@@ -298,6 +302,27 @@ class _Builder:
                 for index, entry in enumerate(entries):
                     if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                         self.overrides.append((source, key, f"/{key}/{index}", entry))
+        profiles = value.get("profiles")
+        if isinstance(profiles, dict):
+            for name, entry in profiles.items():
+                if isinstance(name, str) and isinstance(entry, dict):
+                    self._add_profile(source, name, entry)
+
+    def _add_profile(self, source: _Source, name: str, entry: dict[str, Any]) -> None:
+        pointer = f"/profiles/{escape_pointer(name)}"
+        first = self.profiles.get(name)
+        if first is not None:
+            line, column = first.document.keys.get(first.pointer, (0, 0))
+            self.report(
+                source,
+                pointer,
+                f"duplicate profile {name!r}, already defined at "
+                f"{first.file}:{line + 1}:{column + 1}: rename one of them",
+                at_key=True,
+            )
+            return
+        self.profiles[name] = Layer(source.display, source.document, pointer, entry)
+        self.profile_sources[name] = source
 
     def _add_model(self, source: _Source, provider_id: str, index: int, entry: Any) -> None:
         base = f"/models/{index}"
@@ -362,6 +387,7 @@ class _Builder:
     def build(self) -> Catalog | None:
         from pydantic import ValidationError
 
+        from llm_catalog.profiles import Profile
         from llm_catalog.records import Model, Provider
 
         providers: dict[str, Provider] = {}
@@ -380,6 +406,9 @@ class _Builder:
             providers[provider_id] = record
 
         models: dict[str, Model] = {}
+        # Aliases written on models that turned out invalid: reported with their model,
+        # so a profile naming one is not reported again.
+        unchecked_aliases: set[str] = set()
         for full, layers in self.models.items():
             source, pointer = self.model_sources[full]
             provider_id = self.model_provider[full]
@@ -392,6 +421,9 @@ class _Builder:
                 models[full] = Model.model_validate(data)
             except ValidationError as error:
                 self._report_validation(layers, error)
+                written = data.get("aliases")
+                if isinstance(written, list):
+                    unchecked_aliases.update(a for a in written if isinstance(a, str))
 
         known = frozenset(self.models)
         aliases: dict[str, str] = {}
@@ -412,12 +444,47 @@ class _Builder:
                     )
                 else:
                     aliases[alias] = full
-        if self.problems:
-            return None
+        records_valid = not self.problems
+
+        profiles: dict[str, Profile] = {}
+        for name, layer in self.profiles.items():
+            if self.profile_sources[name].is_bad(layer.pointer):
+                continue
+            try:
+                profiles[name] = Profile.model_validate(dict(layer.data))
+            except ValidationError as error:
+                self._report_validation((layer,), error)
+
         origins = {key: tuple(value) for key, value in self.providers.items()}
         origins.update({key: tuple(value) for key, value in self.models.items()})
-        files = tuple(dict.fromkeys(layer.file for layers in origins.values() for layer in layers))
-        return Catalog(providers, models, aliases, origins, files)
+        layers_in_order = [layer for layers in origins.values() for layer in layers]
+        layers_in_order += self.profiles.values()
+        files = tuple(dict.fromkeys(layer.file for layer in layers_in_order))
+        # Built even when other records are invalid, so that profiles are checked
+        # against what is valid; it is returned only when nothing is wrong.
+        catalog = Catalog(
+            providers,
+            {full: model for full, model in models.items() if model.provider in providers},
+            aliases,
+            origins,
+            files,
+            profiles=profiles,
+            profile_origins=self.profiles,
+        )
+        defined_models = frozenset(self.models) | frozenset(unchecked_aliases)
+        for name, profile in profiles.items():
+            layer = self.profiles[name]
+            problems = checks.iter_profile_problems(
+                profile,
+                catalog,
+                defined_models=defined_models,
+                defined_providers=frozenset(self.providers),
+                require_matches=records_valid,
+            )
+            for relative, at_key, message in problems:
+                source = self.profile_sources[name]
+                self.report(source, layer.pointer + relative, message, at_key=at_key)
+        return None if self.problems else catalog
 
     def _report_validation(self, layers: Sequence[Layer], error: Any) -> None:
         for detail in error.errors():

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from llm_catalog.records import FULL_ID_PATTERN, ID_PATTERN, TokenCount, _Record
 
@@ -35,6 +35,18 @@ MAX_BUDGET = 10_000_000
 
 ModelName = Annotated[str, Field(min_length=1, max_length=300)]
 Seconds = Annotated[float, Field(gt=0, le=3600)]
+
+
+def _plain_numbers(value: Any) -> Any:
+    """``value`` with Decimals (as catalog files read numbers) made floats, or ints where written so."""
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
+    if isinstance(value, dict):
+        return {key: _plain_numbers(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_numbers(item) for item in value]
+    return value
 
 
 class Failure(StrEnum):
@@ -103,8 +115,8 @@ class RateLimit(_Record):
 class ProfileRateLimits(_Record):
     """Rate limits the router enforces before calling, over those the catalog records."""
 
-    models: dict[Annotated[str, Field(pattern=FULL_ID_PATTERN, max_length=300)], RateLimit] = (
-        Field(default_factory=dict, description="Limits per model, by full model id.")
+    models: dict[Annotated[str, Field(pattern=FULL_ID_PATTERN, max_length=300)], RateLimit] = Field(
+        default_factory=dict, description="Limits per model, by full model id."
     )
     providers: dict[Annotated[str, Field(pattern=ID_PATTERN, max_length=64)], RateLimit] = Field(
         default_factory=dict, description="Limits per provider, by provider id."
@@ -201,8 +213,7 @@ class Profile(_Record):
     backoff: Backoff = Field(default_factory=Backoff, description="Waits between retries.")
     max_retry_after_seconds: Annotated[float, Field(ge=0, le=3600)] = Field(
         default=30.0,
-        description="A Retry-After longer than this moves on to the next model instead of "
-        "waiting.",
+        description="A Retry-After longer than this moves on to the next model instead of waiting.",
     )
     timeout_seconds: Seconds | None = Field(
         default=None,
@@ -220,3 +231,10 @@ class Profile(_Record):
     )
     budget: Budget | None = Field(default=None, description="Spending ceilings.")
     cache: CacheSettings = Field(default_factory=CacheSettings, description="Response cache.")
+
+    @field_validator("params", mode="after")
+    @classmethod
+    def _json_numbers(cls, params: dict[str, Any]) -> dict[str, Any]:
+        # Catalog files read numbers as Decimal; request parameters go out as JSON.
+        plain: dict[str, Any] = _plain_numbers(params)
+        return plain

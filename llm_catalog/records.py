@@ -507,6 +507,11 @@ class Model(_Record):
         default=None,
         description="Prices in US dollars per million tokens. Absent means unknown, never free.",
     )
+    rate_limits: RateLimits | None = Field(
+        default=None,
+        description="Published rate limits of this model, where they differ from its "
+        "provider's rate_limits.",
+    )
     provenance: Provenance = Field(description="Where this record's facts come from.")
 
     _provider_record: Provider | None = PrivateAttr(default=None)

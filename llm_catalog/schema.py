@@ -1,4 +1,5 @@
-"""The JSON Schema of catalog files, generated from :mod:`llm_catalog.records`.
+"""The JSON Schema of catalog files, generated from :mod:`llm_catalog.records` and
+:mod:`llm_catalog.profiles`.
 
 The records are the one source of truth; ``schemas/catalog.schema.json`` is
 this module's output, checked in so that editors and other tools
@@ -14,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from llm_catalog import records
+from llm_catalog import profiles, records
 
-__all__ = ["SCHEMA_FILENAME", "SCHEMA_ID", "catalog_schema", "render_schema"]
+__all__ = ["SCHEMA_FILENAME", "SCHEMA_ID", "catalog_schema", "query_schema", "render_schema"]
 
 SCHEMA_FILENAME = "catalog.schema.json"
 SCHEMA_ID = "https://llm-catalog.dev/schemas/catalog.schema.json"
@@ -51,7 +52,7 @@ def _normalise(node: Any) -> Any:
             node = inner
         else:
             node["anyOf"] = branches
-    for bound in ("minimum", "maximum"):
+    for bound in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         value = node.get(bound)
         if isinstance(value, float) and value.is_integer():
             node[bound] = int(value)
@@ -105,16 +106,118 @@ def _patch_defs(defs: JSON, root: str) -> JSON:
     return patched
 
 
+_STRINGS = {"type": ["string", "array"], "items": {"type": "string"}}
+_DATE = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+# The keywords of select() a profile can write, with their JSON types. The values
+# themselves (an order, a status, a bound) are judged by select(), whose message
+# becomes the problem's. where (a callable), messages and prompt (a real request)
+# cannot be written in a file.
+_QUERY_KEYWORDS: dict[str, JSON] = {
+    "vision": {"type": "boolean", "description": "true requires image input; false excludes it."},
+    "mode": {
+        "type": ["string", "null"],
+        "description": "The kind of endpoint (chat, completion, embedding, ...); chat unless "
+        "given, null for any.",
+    },
+    "status": {
+        **_STRINGS,
+        "description": "Statuses allowed (active, preview, deprecated, retired); active and "
+        "preview unless given.",
+    },
+    "provider": {**_STRINGS, "description": "Provider ids: only their models match."},
+    "exclude_provider": {**_STRINGS, "description": "Provider ids whose models never match."},
+    "input_modalities": {
+        **_STRINGS,
+        "description": "Modalities the model must all read (text, image, audio, video, pdf).",
+    },
+    "output_modalities": {
+        **_STRINGS,
+        "description": "Modalities the model must all write (text, image, audio, video, pdf).",
+    },
+    "min_context": {"type": "integer", "description": "Smallest context window, in tokens."},
+    "min_output": {"type": "integer", "description": "Smallest output limit, in tokens."},
+    "released_after": {
+        **_DATE,
+        "description": "Released after this date (YYYY-MM-DD); models of unknown release "
+        "date never match.",
+    },
+    "supports": {**_STRINGS, "description": "Request parameters the model must accept."},
+    "max_input_price": {
+        "type": "number",
+        "description": "Highest input price, in US dollars per million tokens.",
+    },
+    "max_output_price": {
+        "type": "number",
+        "description": "Highest output price, in US dollars per million tokens.",
+    },
+    "max_cost": {
+        "type": "number",
+        "description": "Highest estimated cost of one request, in US dollars; a model without "
+        "a price never matches (unknown is not free).",
+    },
+    "input_tokens": {
+        "type": "integer",
+        "description": "Input tokens of the request max_cost and the cost order assume "
+        "(1,000 unless given); models whose input limit is smaller never match.",
+    },
+    "output_tokens": {
+        "type": "integer",
+        "description": "Output tokens of the request max_cost and the cost order assume "
+        "(1,000 unless given).",
+    },
+    "cached_input_tokens": {
+        "type": "integer",
+        "description": "Of the input tokens, those read from the prompt cache.",
+    },
+    "batch": {"type": "boolean", "description": "Cost requests at batch prices."},
+    "at": {**_DATE, "description": "Cost requests at the prices in force on this date."},
+    "order_by": {
+        "type": "string",
+        "description": "The chain's order: cost (cheapest first, the default), context or "
+        "output (largest first), release_date (newest first) or id.",
+    },
+    "limit": {
+        "type": "integer",
+        "description": "At most this many matches (the profile's top also bounds the chain).",
+    },
+}
+
+
+def query_schema() -> JSON:
+    """The schema of a profile's ``select``: the keywords of select() a file can hold."""
+    properties: JSON = {
+        name: {
+            "type": "boolean",
+            "description": f"{field.description} true requires it; false excludes it.",
+        }
+        for name, field in records.Capabilities.model_fields.items()
+    }
+    properties.update(copy.deepcopy(_QUERY_KEYWORDS))
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "A query: keywords of select(), named like the record fields, as "
+        "'llm-catalog select' takes them.",
+        "properties": properties,
+    }
+
+
 def catalog_schema() -> JSON:
     """The JSON Schema (draft 2020-12) of one catalog file."""
     defs: JSON = {}
-    for record in (records.Provider, records.Model):
+    for record in (records.Provider, records.Model, profiles.Profile):
         generated = _normalise(record.model_json_schema(ref_template="#/$defs/{model}"))
         defs.update(generated.pop("$defs", {}))
         defs[record.__name__] = generated
+    defs["ProfileQuery"] = query_schema()
+    defs["Profile"]["properties"]["select"] = {
+        "$ref": "#/$defs/ProfileQuery",
+        "description": defs["Profile"]["properties"]["select"]["description"],
+    }
 
     model_patch = _patch_defs(defs, "Model")
     provider_patch = _patch_defs(defs, "Provider")
+    # Profiles are never patched: a name is defined once, so a profile is changed in its file.
     model_patch["ModelPatch"]["description"] = (
         "An override: the full id of an existing model and the fields to change. "
         "Mappings merge key by key; lists and values replace."
@@ -138,9 +241,9 @@ def catalog_schema() -> JSON:
         "$id": SCHEMA_ID,
         "title": "llm-catalog catalog file",
         "description": (
-            "One catalog file: a provider and its models, or a user's additions and "
-            "overrides to the shipped catalog. Prices are in US dollars per million "
-            "tokens; limits are counts of tokens."
+            "One catalog file: a provider and its models, a user's additions and "
+            "overrides to the shipped catalog, or router profiles. Prices are in US "
+            "dollars per million tokens; limits are counts of tokens."
         ),
         "type": "object",
         "additionalProperties": False,
@@ -173,6 +276,17 @@ def catalog_schema() -> JSON:
                 "type": "array",
                 "items": {"$ref": "#/$defs/ProviderPatch"},
                 "description": "Changes to providers defined in other files.",
+            },
+            "profiles": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": profiles.PROFILE_NAME_PATTERN, "maxLength": 64},
+                "additionalProperties": {"$ref": "#/$defs/Profile"},
+                "description": (
+                    "Router profiles by name: each a chain of models ('models') or a query "
+                    "('select'), with retries, rate limits, a budget and a cache. A name is "
+                    "defined once in the whole catalog."
+                ),
             },
         },
         "$defs": dict(sorted(defs.items())),
