@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--json", action="store_true", help="print a JSON report")
     validate.set_defaults(handler=_validate)
     _add_query_commands(commands_)
+    _add_usage_command(commands_)
     return parser
 
 
@@ -208,6 +209,57 @@ def day(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def since(text: str) -> dt.datetime:
+    """A moment as typed: YYYY-MM-DD (midnight UTC), an ISO date and time, 7d or 24h ago."""
+    cleaned = text.strip().lower()
+    units = {"d": "days", "h": "hours"}
+    if cleaned[-1:] in units and cleaned[:-1].isdigit():
+        return dt.datetime.now(dt.UTC) - dt.timedelta(**{units[cleaned[-1]]: int(cleaned[:-1])})
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or an age: write YYYY-MM-DD, 7d or 24h"
+        ) from None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def _add_usage_command(commands_: Any) -> None:
+    usage = commands_.add_parser(
+        "usage",
+        help="report calls, tokens and spend from the usage ledger",
+        description=(
+            "Report the router's attempts, answers, failures, tokens and spend from the "
+            "usage ledger of this machine, and from the shared counters of the state named "
+            "by --state or LLM_CATALOG_STATE (Redis, for several machines)."
+        ),
+    )
+    usage.add_argument(
+        "--since",
+        type=since,
+        default="30d",
+        metavar="WHEN",
+        help="YYYY-MM-DD (UTC), or an age such as 7d or 24h (default 30d)",
+    )
+    usage.add_argument(
+        "--by", choices=["provider", "model", "profile"], default="model", help="group by"
+    )
+    usage.add_argument("--json", action="store_true", help="print JSON")
+    usage.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="PATH",
+        help="the ledger file (default: usage.sqlite3 in LLM_CATALOG_DATA_DIR or the user's data "
+        "directory)",
+    )
+    usage.add_argument(
+        "--state",
+        metavar="URL",
+        help="also report the shared counters of this state (default: LLM_CATALOG_STATE)",
+    )
+    usage.set_defaults(handler=commands.usage)
 
 
 def _add_request_flags(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,4 @@
-"""The query commands of the command line: list, show, select, cost, compare.
+"""The commands of the command line: list, show, select, cost, compare, usage.
 
 Each handler takes the parsed arguments and two streams and returns the exit
 status; :mod:`llm_catalog.cli` builds the parser and maps errors to statuses.
@@ -7,6 +7,7 @@ status; :mod:`llm_catalog.cli` builds the parser and maps errors to statuses.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -15,6 +16,7 @@ from llm_catalog.errors import LLMCatalogError
 
 if TYPE_CHECKING:
     from llm_catalog.catalog import Catalog
+    from llm_catalog.ledger import UsageLine
     from llm_catalog.records import Model
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "list_models",
     "select",
     "show",
+    "usage",
 ]
 
 EXIT_OK = 0
@@ -276,3 +279,107 @@ def compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     table.append(["est. cost", *(format_usd(row["estimated_cost"]) for row in rows)])
     out.write(render_table(["", *(m.id for m in models)], table))
     return EXIT_OK
+
+
+def usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``llm-catalog usage``: attempts, tokens and spend from the ledger and shared counters.
+
+    The ledger is this machine's (``--ledger``, else the data directory's); a state
+    named by ``--state`` or LLM_CATALOG_STATE adds its counters, which Redis shares
+    between machines. A missing or empty ledger is reported, not an error.
+    """
+    import os
+
+    from llm_catalog.ledger import Ledger, default_ledger_path, total
+    from llm_catalog.state import open_state
+
+    since: dt.datetime = args.since.astimezone(dt.UTC)
+    path = args.ledger if args.ledger is not None else default_ledger_path()
+    ledger_lines = None
+    if path.exists():
+        with Ledger(path) as ledger:
+            ledger_lines = ledger.report(since=since, by=args.by)
+    counters = None
+    url = args.state or os.environ.get("LLM_CATALOG_STATE") or None
+    if url is not None:
+        with open_state(url) as state:
+            counters = (state.description, state.usage_counters(since=since.date(), by=args.by))
+    if args.json:
+        emit(
+            {
+                "since": since.isoformat(),
+                "by": args.by,
+                "ledger": {
+                    "path": str(path),
+                    "exists": ledger_lines is not None,
+                    "lines": [line.to_json() for line in ledger_lines or ()],
+                    "total": total(ledger_lines or ()).to_json(),
+                },
+                "counters": None
+                if counters is None
+                else {
+                    "state": counters[0],
+                    "since": since.date().isoformat(),
+                    "lines": [line.to_json() for line in counters[1]],
+                    "total": total(counters[1]).to_json(),
+                },
+            },
+            out,
+        )
+        return EXIT_OK
+    when = f"{since:%Y-%m-%d %H:%M} UTC"
+    if ledger_lines is None:
+        out.write(f"no usage recorded: the ledger {path} does not exist yet\n")
+    elif not ledger_lines:
+        out.write(f"no usage in the ledger {path} since {when}\n")
+    else:
+        out.write(f"usage since {when} by {args.by}, from the ledger {path}:\n")
+        out.write(_usage_table(args.by, ledger_lines))
+    if counters is not None:
+        description, lines = counters
+        day = since.date().isoformat()
+        out.write("\n")
+        if not lines:
+            out.write(f"no usage in the shared counters of {description} since {day}\n")
+        else:
+            out.write(
+                f"usage since {day} (whole UTC days) by {args.by}, from the shared counters "
+                f"of {description}:\n"
+            )
+            out.write(_usage_table(args.by, lines))
+    return EXIT_OK
+
+
+def _usage_table(by: str, lines: Sequence[UsageLine]) -> str:
+    """The report's table, its total, and notes on what the spend leaves out."""
+    from llm_catalog.ledger import total
+    from llm_catalog.pricing import format_usd
+    from llm_catalog.render import render_table
+
+    headers = [by, "calls", "answered", "failed", "input tokens", "output tokens", "spend"]
+    summed = total(lines)
+    table = render_table(
+        headers,
+        [
+            [
+                line.key,
+                f"{line.calls:,}",
+                f"{line.answered:,}",
+                f"{line.failed:,}",
+                f"{line.input_tokens:,}",
+                f"{line.output_tokens:,}",
+                format_usd(line.cost),
+            ]
+            for line in [*lines, summed]
+        ],
+    )
+    notes = []
+    if summed.unpriced:
+        calls = "call" if summed.unpriced == 1 else "calls"
+        notes.append(f"the spend leaves out {summed.unpriced:,} answered {calls} without a price\n")
+    in_flight = summed.calls - summed.answered - summed.failed
+    if in_flight:
+        verb = "is" if in_flight == 1 else "are"
+        noun = "attempt" if in_flight == 1 else "attempts"
+        notes.append(f"{in_flight:,} {noun} {verb} still in flight\n")
+    return table + "".join(notes)
