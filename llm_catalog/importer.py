@@ -427,6 +427,12 @@ def import_models(
         result.added.append(f"{provider}/{model.id}")
 
     result.differences = _differences(existing, provider, litellm_provider, data)
+    if existing is not None and existing.provider is None and blocks:
+        # A file of only overrides or profiles: appended models would have no provider.
+        raise CatalogImportError(
+            f"{output} names no provider for new models: add 'provider_ref: {provider}' "
+            "at its top, or choose another --output"
+        )
     if existing is not None:
         assert output is not None
         result.text = _append(existing.text, blocks, output)

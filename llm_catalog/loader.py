@@ -444,7 +444,11 @@ class _Builder:
                     )
                 else:
                     aliases[alias] = full
-        records_valid = not self.problems
+        # Problems in profiles leave the models alone: a query that matches nothing is
+        # worth reporting unless some model may be missing from the catalog.
+        records_valid = all(
+            p.pointer == "/profiles" or p.pointer.startswith("/profiles/") for p in self.problems
+        )
 
         profiles: dict[str, Profile] = {}
         for name, layer in self.profiles.items():
