@@ -600,6 +600,13 @@ for i = 1, #KEYS - 2 do
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+-- Both keys outlive their last hold and no longer, so a scope nobody reserves
+-- again leaves nothing behind.
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < tonumber(ARGV[3]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
 return {1}
 """
 )
@@ -852,12 +859,6 @@ class RedisState(State):
 # -- opening -----------------------------------------------------------------------------
 
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
-
-
-def is_shared(url: str) -> bool:
-    """Whether a state URL names Redis (shared by machines) rather than a SQLite file."""
-    scheme, sep, _ = url.strip().partition("://")
-    return bool(sep) and scheme.lower() in _REDIS_SCHEMES
 
 
 def open_state(url: str | None = None) -> State:

@@ -600,6 +600,8 @@ def test_redis_keys_are_prefixed(redis_url: str) -> None:
                 "llm-catalog:usage:2026-11-25",
                 "llm-catalog:usage:days",
             ]
+            # The hold's keys vanish when its hold would have lapsed, whoever settles.
+            assert 0 < client.pttl("llm-catalog:budget:agent:holds") <= HOLD * 1000
             state.settle(reservation, Decimal("0.5"))
             assert sorted(k.decode() for k in client.keys("llm-catalog:budget:*")) == [
                 "llm-catalog:budget:agent:spent:day:2026-11-25",
