@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from llm_catalog.errors import (
         AuthenticationError,
         BadRequestError,
+        BudgetExceededError,
         CallError,
         CatalogError,
         CatalogPathError,
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
         ProviderTimeoutError,
         ProviderUnavailableError,
         RateLimitError,
+        RouteError,
+        StateError,
         UnknownModelError,
         UnknownProfileError,
         UnsupportedParameterError,
@@ -45,10 +48,13 @@ if TYPE_CHECKING:
     from llm_catalog.profiles import Profile
     from llm_catalog.query import Exclusion, Match, QueryError, Selection, select
     from llm_catalog.records import Model, Provider
+    from llm_catalog.router import Attempt, Routed, Router
 
 __all__ = [
+    "Attempt",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "CallError",
     "Catalog",
     "CatalogError",
@@ -75,7 +81,11 @@ __all__ = [
     "ProviderUnavailableError",
     "QueryError",
     "RateLimitError",
+    "RouteError",
+    "Routed",
+    "Router",
     "Selection",
+    "StateError",
     "ToolCall",
     "UnknownModelError",
     "UnknownProfileError",
@@ -92,8 +102,10 @@ __all__ = [
 ]
 
 _EXPORTS = {
+    "Attempt": "llm_catalog.router",
     "AuthenticationError": "llm_catalog.errors",
     "BadRequestError": "llm_catalog.errors",
+    "BudgetExceededError": "llm_catalog.errors",
     "CallError": "llm_catalog.errors",
     "Catalog": "llm_catalog.catalog",
     "CatalogError": "llm_catalog.errors",
@@ -120,7 +132,11 @@ _EXPORTS = {
     "ProviderUnavailableError": "llm_catalog.errors",
     "QueryError": "llm_catalog.query",
     "RateLimitError": "llm_catalog.errors",
+    "RouteError": "llm_catalog.errors",
+    "Routed": "llm_catalog.router",
+    "Router": "llm_catalog.router",
     "Selection": "llm_catalog.query",
+    "StateError": "llm_catalog.errors",
     "ToolCall": "llm_catalog.driver",
     "UnknownModelError": "llm_catalog.errors",
     "UnknownProfileError": "llm_catalog.errors",

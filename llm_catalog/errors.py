@@ -322,7 +322,8 @@ class RouteError(LLMCatalogError):
 
     ``attempts`` holds every attempt and skip, in order, each with its outcome and
     error; ``last_error`` is the error that ended the call (None when every model
-    was skipped). The message lists them all, one per line.
+    was skipped); ``call_id`` finds the call's rows in the usage ledger. The
+    message lists every attempt, one per line.
     """
 
     def __init__(
@@ -331,8 +332,10 @@ class RouteError(LLMCatalogError):
         summary: str,
         attempts: Sequence[Attempt],
         last_error: CallError | None,
+        call_id: str | None = None,
     ) -> None:
         self.profile = profile
+        self.call_id = call_id
         self.attempts = tuple(attempts)
         self.last_error = last_error
         lines = [f"profile {profile!r}: {summary}"]

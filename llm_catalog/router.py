@@ -407,12 +407,9 @@ class Router:
 
         profile = call.profile
         backoff = profile.backoff
-        exponential = tenacity.wait_exponential_jitter(
-            initial=backoff.initial_seconds,
-            max=backoff.max_seconds,
-            exp_base=backoff.multiplier,
-            jitter=backoff.jitter_seconds,
-        )
+        exponential = tenacity.wait_exponential(
+            multiplier=backoff.initial_seconds, exp_base=backoff.multiplier, max=backoff.max_seconds
+        ) + tenacity.wait_random(0, backoff.jitter_seconds)
         retry_on = frozenset(profile.retry_on) & RETRYABLE
 
         def worth_retrying(error: BaseException) -> bool:
@@ -428,8 +425,10 @@ class Router:
             asked = getattr(error, "retry_after", None) or 0.0
             return max(float(exponential(state)), float(asked))
 
-        def past_deadline(state: Any) -> bool:
-            left = call.remaining()
+        def stop(state: Any) -> bool:
+            if state.attempt_number > profile.retries:
+                return True
+            left = call.remaining()  # no retry whose wait would end past the deadline
             return left is not None and state.upcoming_sleep >= left
 
         def note_wait(state: Any) -> None:
@@ -438,8 +437,7 @@ class Router:
         return {
             "retry": tenacity.retry_if_exception(worth_retrying),
             "wait": wait,
-            "stop": tenacity.stop_after_attempt(profile.retries + 1)
-            | tenacity.stop_any(past_deadline),
+            "stop": stop,
             "before_sleep": note_wait,
             "reraise": True,
         }
@@ -587,11 +585,11 @@ class Router:
         from llm_catalog.pricing import estimate_cost, format_usd
         from llm_catalog.state import Ceiling, Refusal
 
-        ceilings = [
-            Ceiling(period, limit)
-            for period, limit in (("day", budget.per_day_usd), ("month", budget.per_month_usd))
-            if limit is not None
-        ]
+        ceilings = []
+        if budget.per_day_usd is not None:
+            ceilings.append(Ceiling("day", budget.per_day_usd))
+        if budget.per_month_usd is not None:
+            ceilings.append(Ceiling("month", budget.per_month_usd))
         counted = prepared.input_tokens or 0
         input_tokens = math.ceil(counted * _INPUT_MARGIN)
         limits = model.limits

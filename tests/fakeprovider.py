@@ -207,6 +207,9 @@ class _Answer:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Many concurrent clients connect at once; the default backlog of 5 would leave
+    # some waiting to be accepted, and timing out, before the fake sees their request.
+    request_queue_size = 256
     fake: FakeProvider
 
     def handle_error(self, request: Any, client_address: Any) -> None:

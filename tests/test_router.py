@@ -36,6 +36,7 @@ from llm_catalog.ledger import Ledger
 from llm_catalog.pricing import estimate_cost
 from llm_catalog.profiles import Backoff, Budget, CacheSettings, Profile, ProfileRateLimits
 from llm_catalog.router import Attempt, Routed, Router
+from llm_catalog.tokens import count_tokens
 from tests.fakeprovider import FakeProvider
 from tests.test_driver_e2e import (
     CANARY,
@@ -144,6 +145,7 @@ def test_the_first_model_answers_and_the_call_is_priced_and_recorded(
     assert ledger_rows(ledger_path) == [(OPENAI, "answered", 1, routed.call_id)]
     [row] = Ledger(ledger_path).rows()
     assert (row.input_tokens, row.output_tokens, row.cost) == (1000, 200, expected)
+    assert row.latency_seconds is not None
     assert row.latency_seconds > 0
 
 
@@ -156,7 +158,8 @@ def test_a_rate_limit_is_retried_after_the_wait_the_provider_asks(
     assert time.monotonic() - started >= 0.3
     assert outcomes(routed.attempts) == [(OPENAI, "rate_limit"), (OPENAI, "answered")]
     first, second = routed.attempts
-    assert isinstance(first.error, RateLimitError) and first.error.retry_after == 0.3
+    assert isinstance(first.error, RateLimitError)
+    assert first.error.retry_after == 0.3
     assert second.waited_seconds >= 0.3
 
 
@@ -218,8 +221,12 @@ def test_a_bad_request_is_never_retried_and_ends_the_call(
         "profile 'trio': openai/gpt-4o-mini failed with bad_request, which the profile does "
         "not fall back on"
     )
-    assert str(error).splitlines()[1].startswith(
-        "  1. openai/gpt-4o-mini: bad_request: openai/gpt-4o-mini: the provider refused"
+    assert (
+        str(error)
+        .splitlines()[1]
+        .startswith(
+            "  1. openai/gpt-4o-mini: bad_request: openai/gpt-4o-mini: the provider refused"
+        )
     )
     assert [row[1] for row in ledger_rows(ledger_path)] == ["bad_request"]
 
@@ -258,7 +265,8 @@ def test_models_refused_before_sending_are_skipped_without_a_request(
         (GOOGLE, "answered"),
     ]
     bot, anthropic, _ = routed.attempts
-    assert isinstance(bot.error, ContextWindowError) and bot.error.counted
+    assert isinstance(bot.error, ContextWindowError)
+    assert bot.error.counted
     assert isinstance(anthropic.error, MissingKeyError)
     assert anthropic.reason == "no API key for provider 'anthropic': set ANTHROPIC_API_KEY"
     assert len(fake.requests) == 1
@@ -272,13 +280,14 @@ def test_when_every_model_fails_the_error_names_each_attempt(
     with pytest.raises(RouteError) as caught:
         router.complete("trio", HI)
     error = caught.value
-    assert len(error.attempts) == 9 and len(fake.requests) == 9
+    assert len(error.attempts) == len(fake.requests) == 9
     assert [a.model_id for a in error.attempts] == [OPENAI] * 3 + [ANTHROPIC] * 3 + [GOOGLE] * 3
     assert {a.outcome for a in error.attempts} == {"unavailable"}
     lines = str(error).splitlines()
     assert lines[0] == "profile 'trio': no model answered (9 sent, 0 skipped)"
     assert [line.split(":")[0] for line in lines[1:]] == [
-        f"  {n}. {model}" for n, model in enumerate([OPENAI] * 3 + [ANTHROPIC] * 3 + [GOOGLE] * 3, 1)
+        f"  {n}. {model}"
+        for n, model in enumerate([OPENAI] * 3 + [ANTHROPIC] * 3 + [GOOGLE] * 3, 1)
     ]
     assert isinstance(error.last_error, ProviderUnavailableError)
     assert error.last_error.model_id == GOOGLE
@@ -317,11 +326,12 @@ def test_an_unknown_profile_names_the_known_ones(router: Router) -> None:
 
 
 def test_a_query_profile_chains_the_top_matches(catalog: Catalog, ledger_path: Path) -> None:
-    query = {"vision": True, "max_cost": 0.01, "provider": ["openai", "google"]}
+    query: dict[str, Any] = {"vision": True, "max_cost": 0.01, "provider": ["openai", "google"]}
     with make_router(catalog, ledger_path, p=Profile(select=query, top=2)) as router:
         chain = router.chain("p")
     expected = [match.model.id for match in catalog.select(**query)[:2]]
-    assert [model.id for model in chain] == expected and len(expected) == 2
+    assert len(expected) == 2
+    assert [model.id for model in chain] == expected
 
 
 # -- async ------------------------------------------------------------------------------------
@@ -350,27 +360,29 @@ def test_the_async_router_falls_back_as_the_sync_one(
 def test_a_model_over_its_rate_limit_is_skipped(
     catalog: Catalog, ledger_path: Path, fake: FakeProvider
 ) -> None:
-    limits = ProfileRateLimits(models={OPENAI: {"requests_per_minute": 2}})  # type: ignore[dict-item]
+    limits = ProfileRateLimits(models={OPENAI: {"requests_per_minute": 2}})
     with make_router(catalog, ledger_path, p=profile(rate_limits=limits)) as router:
         answered = [router.complete("p", HI).model_id for _ in range(3)]
         third = router.complete("p", HI)
     assert answered == [OPENAI, OPENAI, ANTHROPIC]
     skip = third.attempts[0]
     assert (skip.model_id, skip.outcome) == (OPENAI, "skipped")
-    assert skip.reason is not None and skip.reason.startswith("over a rate limit (room again in")
+    assert skip.reason is not None
+    assert skip.reason.startswith("over a rate limit (room again in")
     assert len(fake.requests) == 4
 
 
 def test_a_provider_token_limit_counts_the_prompt_and_max_tokens(
     catalog: Catalog, ledger_path: Path, fake: FakeProvider
 ) -> None:
-    limits = ProfileRateLimits(providers={"openai": {"tokens_per_minute": 40}})  # type: ignore[dict-item]
+    limits = ProfileRateLimits(providers={"openai": {"tokens_per_minute": 40}})
     with make_router(catalog, ledger_path, p=profile(rate_limits=limits)) as router:
         routed = router.complete("p", HI)  # the prompt's tokens and max_tokens 50 > 40
     first = routed.attempts[0]
     assert (first.model_id, first.outcome) == (OPENAI, "skipped")
     assert first.reason is not None
-    assert first.reason.startswith("the request's ") and "more than the limit of 40 per" in first.reason
+    assert first.reason.startswith("the request's ")
+    assert "more than the limit of 40 per" in first.reason
     assert routed.model_id == ANTHROPIC
 
 
@@ -378,8 +390,8 @@ def test_waiting_for_a_rate_limit(
     catalog: Catalog, ledger_path: Path, fake: FakeProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limits = ProfileRateLimits(
-        models={OPENAI: {"requests_per_minute": 1}},  # type: ignore[dict-item]
-        when_limited="wait",  # type: ignore[arg-type]
+        models={OPENAI: {"requests_per_minute": 1}},
+        when_limited="wait",
         max_wait_seconds=5,
     )
     with make_router(catalog, ledger_path, p=profile(rate_limits=limits)) as router:
@@ -400,7 +412,7 @@ def test_waiting_for_a_rate_limit(
 
 def reservation(catalog: Catalog, model: str, max_tokens: int) -> tuple[int, Decimal]:
     """What the router reserves for HI: the padded prompt and max_tokens, priced."""
-    counted = llm_catalog.count_tokens(catalog[model], messages=HI).tokens
+    counted = count_tokens(catalog[model], messages=HI).tokens
     padded = math.ceil(counted * Decimal("1.25"))
     cost = estimate_cost(catalog[model], input_tokens=padded, output_tokens=max_tokens)
     assert cost is not None
@@ -444,9 +456,7 @@ def test_an_unpriced_model_is_skipped_by_a_budgeted_profile(
     directory = tmp_path / "unpriced"
     directory.mkdir()
     files = user_files(fake)
-    files["acme.yaml"] = files["acme.yaml"].replace(
-        "    pricing: {input: 1, output: 2}\n", ""
-    )
+    files["acme.yaml"] = files["acme.yaml"].replace("    pricing: {input: 1, output: 2}\n", "")
     for name, text in files.items():
         (directory / name).write_text(text, encoding="utf-8")
     local = llm_catalog.load_catalog([directory])
@@ -481,7 +491,8 @@ def test_identical_requests_are_answered_from_the_cache_and_errors_are_not_kept(
     assert (again.cached, again.text, again.cost) == (True, "remembered", Decimal(0))
     assert outcomes(again.attempts) == [(OPENAI, "cached")]
     assert again.completion.usage == first.completion.usage
-    assert not other.cached and not hotter.cached
+    assert not other.cached
+    assert not hotter.cached
     assert [row[1] for row in ledger_rows(ledger_path)] == [
         "unavailable",
         "unavailable",

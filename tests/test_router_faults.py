@@ -65,7 +65,7 @@ def test_a_thousand_calls_through_random_faults(
     _, each = reservation(catalog, TRIO[0], 50)
     # Timeouts and unreadable answers are charged what was reserved (the provider may
     # have billed them), so this budget runs out part of the way through the run.
-    budget = each * 60
+    budget = each * 250
     chaotic = Profile(
         models=TRIO,
         params={"max_tokens": 50},
@@ -125,13 +125,27 @@ def test_a_thousand_calls_through_random_faults(
 
     with Ledger(ledger_path) as ledger:
         rows = ledger.rows()
-    # One row per request the provider received, and exactly the attempts each caller saw.
-    assert len(rows) == len(fake.requests) == sum(len(v) for v in seen.values())
+    # One row per request sent, and exactly the attempts each caller saw.
+    assert len(rows) == sum(len(v) for v in seen.values())
+    # Every request the provider received has its row; a request that timed out may
+    # have timed out before the provider read it, and only such a one lacks a request.
+    outcomes = Counter(row.outcome for row in rows)
+    assert len(rows) - outcomes["timeout"] <= len(fake.requests) <= len(rows)
     by_call: dict[str, list[str]] = {}
     for row in sorted(rows, key=lambda row: (row.call_id, row.attempt)):
         by_call.setdefault(row.call_id, []).append(row.outcome)
-    assert by_call == {call_id: outcomes for call_id, outcomes in seen.items() if outcomes}
-    assert Counter(row.outcome for row in rows)["pending"] == 0
+    assert by_call == {call_id: sent for call_id, sent in seen.items() if sent}
+    assert outcomes["pending"] == 0
+    # What the provider served is what the callers met, but for answers that arrived
+    # after the caller had stopped waiting (those are timeouts).
+    assert outcomes["answered"] == len(answered)
+    for fault, outcome in (
+        ("reply", "answered"),
+        ("429", "rate_limit"),
+        ("500", "unavailable"),
+        ("malformed", "malformed"),
+    ):
+        assert outcomes[outcome] <= served[fault], (fault, outcomes, served)
 
     assert spent["day"] <= budget
     billed = sum((row.cost for row in rows if row.cost is not None), Decimal(0))
