@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -528,3 +531,44 @@ def test_the_ledger_holds_no_key(router: Router, fake: FakeProvider, ledger_path
     connection.close()
     assert "authentication" in dump
     assert CANARY not in dump
+
+
+CRASHING = """
+import sys
+import llm_catalog
+from llm_catalog.profiles import Profile
+from llm_catalog.router import Router
+
+user_dir, ledger = sys.argv[1:3]
+catalog = llm_catalog.load_catalog([user_dir])
+chain = Profile(models=["openai/gpt-4o-mini"], params={"max_tokens": 50})
+Router(catalog, profiles={"p": chain}, ledger=ledger).complete("p", [{"role": "user", "content": "Hi"}])
+"""
+
+
+def test_a_process_killed_mid_call_leaves_its_row_in_the_ledger(
+    server: FakeProvider, fake: FakeProvider, tmp_path: Path
+) -> None:
+    directory = tmp_path / "user"
+    directory.mkdir()
+    for name, text in user_files(server).items():
+        (directory / name).write_text(text, encoding="utf-8")
+    fake.fail("slow", delay=30)
+    ledger_path = tmp_path / "usage.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", CRASHING, str(directory), str(ledger_path)], env=env
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not fake.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fake.requests, "the call never reached the provider"
+    finally:
+        process.kill()
+        process.wait()
+    with sqlite3.connect(ledger_path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    connection.close()
+    [row] = Ledger(ledger_path).rows()
+    assert (row.model, row.outcome, row.attempt) == (OPENAI, "pending", 1)
