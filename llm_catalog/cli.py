@@ -342,14 +342,18 @@ def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "files": result.files,
                 "providers": len(catalog.providers) if catalog is not None else None,
                 "models": len(catalog) if catalog is not None else None,
+                "profiles": len(catalog.profiles) if catalog is not None else None,
                 "errors": [problem.to_dict() for problem in result.problems],
             },
             out,
         )
     elif catalog is not None:
+        profiles = len(catalog.profiles)
         out.write(
             f"ok: {len(result.files)} files, {len(catalog.providers)} providers, "
-            f"{len(catalog)} models\n"
+            f"{len(catalog)} models"
+            + (f", {profiles} profile{'s' if profiles != 1 else ''}" if profiles else "")
+            + "\n"
         )
     else:
         for problem in result.problems:

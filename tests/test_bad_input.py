@@ -429,6 +429,7 @@ def test_an_api_key_is_reported_but_never_shown(content: str, expected: list[str
         "files": ["acme.yaml"],
         "providers": None,
         "models": None,
+        "profiles": None,
         "errors": [
             {
                 "file": "acme.yaml",

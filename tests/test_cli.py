@@ -46,6 +46,7 @@ def test_validate_json_shape(monkeypatch: pytest.MonkeyPatch) -> None:
         "files": ["acme.yaml"],
         "providers": None,
         "models": None,
+        "profiles": None,
         "errors": [
             {
                 "file": "acme.yaml",
@@ -75,6 +76,7 @@ def test_validate_json_valid(monkeypatch: pytest.MonkeyPatch) -> None:
         "files": ["acme.yaml"],
         "providers": 1,
         "models": 3,
+        "profiles": 0,
         "errors": [],
     }
 
