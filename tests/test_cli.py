@@ -24,7 +24,7 @@ def test_validate_shipped_catalog_succeeds() -> None:
     status, out, err = run("validate")
     assert status == 0
     assert out.startswith("ok: ")
-    assert out.endswith(" models\n")
+    assert out.endswith(" profiles\n")
     assert err == ""
 
 
