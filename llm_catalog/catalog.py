@@ -10,20 +10,23 @@ at the YAML to edit: :meth:`Catalog.locate` for models and providers,
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from llm_catalog.errors import Location, UnknownModelError, UnknownProfileError
-from llm_catalog.records import Model, Provider
-from llm_catalog.yamlsource import Document
 
 if TYPE_CHECKING:
     from llm_catalog.index import CatalogIndex
     from llm_catalog.profiles import Profile
     from llm_catalog.query import Selection
+    from llm_catalog.records import Model, Provider
+    from llm_catalog.yamlsource import Document
 
-__all__ = ["Catalog", "Layer"]
+__all__ = ["Catalog", "Layer", "LazyRecords"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,42 @@ def locate(layers: tuple[Layer, ...], relative: str = "") -> tuple[str, Location
     return layers[0].locate(relative)
 
 
+class LazyRecords(Mapping[str, T]):
+    """Records by id, each made from its saved data the first time it is read.
+
+    A catalog read from its compiled cache (:mod:`llm_catalog.compiled`) holds its
+    records this way, so that a query which reads a few of them, or none, never
+    pays for the rest (nor for importing pydantic).
+    """
+
+    __slots__ = ("_build", "_built", "_data", "_lock")
+
+    def __init__(self, data: Mapping[str, Any], build: Callable[[str, Any], T]) -> None:
+        self._data = data
+        self._build = build
+        self._built: dict[str, T] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: str) -> T:
+        found = self._built.get(key)
+        if found is None:
+            raw = self._data[key]
+            with self._lock:  # one record per id, however many threads ask at once
+                found = self._built.get(key)
+                if found is None:
+                    found = self._built[key] = self._build(key, raw)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
 class Catalog:
     """An immutable, indexed set of providers and models, and the profiles that use them.
 
@@ -97,9 +136,51 @@ class Catalog:
         self.files = files
         """Display paths of the files the catalog was built from, in load order."""
         self._index: CatalogIndex | None = None
+        # Set on a catalog read from the compiled cache, which keeps only where each
+        # record starts; finer places are found by reading the files again.
+        self._starts: Mapping[str, Location] | None = None
+        self._from_sources: Callable[[], Catalog] | None = None
+        self._make_index: Callable[[Catalog], CatalogIndex] | None = None
         for model in self._models.values():
             # Each model knows its provider, so that it can be called on its own.
             model._provider_record = self._providers.get(model.provider)
+
+    @classmethod
+    def _compiled(
+        cls,
+        *,
+        providers: Mapping[str, Provider],
+        models: Mapping[str, Model],
+        aliases: Mapping[str, str],
+        profiles: Mapping[str, Profile],
+        files: tuple[str, ...],
+        starts: Mapping[str, Location],
+        index: Callable[[Catalog], CatalogIndex],
+        from_sources: Callable[[], Catalog],
+    ) -> Catalog:
+        """A catalog of records made on first read (see :class:`LazyRecords`).
+
+        ``models`` and ``providers`` are in id order, ``profiles`` in name order;
+        each model record gets its provider record when it is made.
+        """
+        catalog = cls.__new__(cls)
+        catalog._providers = providers  # type: ignore[assignment]
+        catalog._models = models  # type: ignore[assignment]
+        catalog._aliases = dict(aliases)
+        catalog._origins = {}
+        catalog._profiles = profiles  # type: ignore[assignment]
+        catalog._profile_origins = {}
+        catalog.files = files
+        catalog._starts = starts
+        catalog._from_sources = from_sources
+        catalog._index = None
+        catalog._make_index = index
+        return catalog
+
+    @property
+    def compiled(self) -> bool:
+        """True when the catalog was read from its compiled cache (:mod:`llm_catalog.compiled`)."""
+        return self._starts is not None
 
     def __len__(self) -> int:
         return len(self._models)
@@ -170,9 +251,12 @@ class Catalog:
     def index(self) -> CatalogIndex:
         """Bitmasks and cost tables for fast queries, built on first use."""
         if self._index is None:
-            from llm_catalog.index import CatalogIndex
+            if self._make_index is not None:
+                self._index = self._make_index(self)
+            else:
+                from llm_catalog.index import CatalogIndex
 
-            self._index = CatalogIndex(self)
+                self._index = CatalogIndex(self)
         return self._index
 
     def select(self, *, explain: bool = False, **predicates: Any) -> Selection:
@@ -187,6 +271,11 @@ class Catalog:
         ``record_id`` is a full model id or a provider id; ``pointer`` a JSON
         pointer inside the record (``/pricing/input``), empty for the record itself.
         """
+        if self._starts is not None:
+            if not pointer and record_id in self._starts:
+                return self._starts[record_id]
+            assert self._from_sources is not None
+            return self._from_sources().locate(record_id, pointer)
         return locate(self._origins[record_id], pointer)[1]
 
     def locate_profile(self, name: str, pointer: str = "") -> Location:
@@ -197,6 +286,12 @@ class Catalog:
         :class:`~llm_catalog.errors.UnknownProfileError` for an unknown name.
         """
         self.profile(name)
+        if self._starts is not None:
+            key = f"profile {name}"
+            if not pointer and key in self._starts:
+                return self._starts[key]
+            assert self._from_sources is not None
+            return self._from_sources().locate_profile(name, pointer)
         layer = self._profile_origins[name]
         if not pointer:
             line, column = layer.document.keys.get(layer.pointer, (-1, -1))

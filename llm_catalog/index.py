@@ -12,6 +12,11 @@ A :class:`CatalogIndex` is built once per catalog, on the first query. It keeps:
 Numeric bounds (context, output, release date, per-token prices) are checked
 on the models left after the masks. The result is the same as the plain scan
 in :mod:`llm_catalog.query`, which the property tests check.
+
+An index can be saved (:meth:`CatalogIndex.saved`) with the compiled catalog and
+made again from that data without reading a single model record: the masks, the
+numeric columns, today's prices and the cost table of the default request
+(:data:`DEFAULT_KEY`) are all in it. Other request sizes read the records.
 """
 
 from __future__ import annotations
@@ -19,21 +24,24 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from llm_catalog.pricing import estimate_cost, prices_at
-from llm_catalog.records import Capabilities, Model
+from llm_catalog.vocabulary import CAPABILITIES
 
 if TYPE_CHECKING:
     from llm_catalog.catalog import Catalog
+    from llm_catalog.records import Model
 
-__all__ = ["CatalogIndex", "CostTable", "RequestKey"]
+__all__ = ["DEFAULT_KEY", "CatalogIndex", "CostTable", "RequestKey"]
 
 # (input tokens, output tokens, cached input tokens, batch, at)
 RequestKey = tuple[int, int, int, bool, "dt.date | None"]
+DEFAULT_KEY: RequestKey = (1_000, 1_000, 0, False, None)
+"""The request ``select`` costs when none is given: 1,000 tokens in, 1,000 out."""
 _MAX_COST_TABLES = 32
+_SAVED_FORMAT = 1
 
 
 def bits_of(mask: int) -> list[int]:
@@ -82,10 +90,37 @@ class CostTable:
 class CatalogIndex:
     """Bitmasks and cost tables over one catalog's models (see the module docstring)."""
 
-    def __init__(self, catalog: Catalog) -> None:
-        self.models: tuple[Model, ...] = tuple(catalog)
-        self.size = len(self.models)
+    def __init__(self, catalog: Catalog, saved: Mapping[str, Any] | None = None) -> None:
+        self._catalog = catalog
+        self.ids: list[str] = list(catalog.models)
+        self.size = len(self.ids)
         self.all = (1 << self.size) - 1
+        self._models: tuple[Model, ...] | None = None
+        self._costs: dict[RequestKey, CostTable] = {}
+        self._prices: dict[tuple[str, bool, dt.date | None], list[Decimal | None]] = {}
+        if saved is None:
+            self._measure()
+        else:
+            self._restore(saved)
+        # Sort keys as plain ints, largest or newest first; unknown dates last.
+        self._keys = {
+            "context": [-c for c in self.context],
+            "output": [-(o or 0) for o in self.output],
+            "release_date": [-d.toordinal() if d is not None else 1 for d in self.released],
+            "id": list(range(self.size)),
+        }
+
+    @property
+    def models(self) -> tuple[Model, ...]:
+        """The model records in id order (read from the catalog on first use)."""
+        if self._models is None:
+            models = self._catalog.models
+            self._models = tuple(models[model_id] for model_id in self.ids)
+        return self._models
+
+    def _measure(self) -> None:
+        """Masks and columns from the model records."""
+        catalog = self._catalog
         members: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
         for index, model in enumerate(self.models):
             provider = catalog.providers[model.provider]
@@ -94,7 +129,7 @@ class CatalogIndex:
             members["provider", model.provider].append(index)
             if model.vision:
                 members["capability", "vision"].append(index)
-            for name in Capabilities.model_fields:
+            for name in CAPABILITIES:
                 if getattr(model.capabilities, name):
                     members["capability", name].append(index)
             for modality in model.modalities.input:
@@ -104,21 +139,55 @@ class CatalogIndex:
             for param in model.params if model.params is not None else provider.params:
                 members["supports", param].append(index)
         self._masks = {key: mask_of(found, self.size) for key, found in members.items()}
-        self._costs: dict[RequestKey, CostTable] = {}
-        self._prices: dict[tuple[str, bool, dt.date | None], list[Decimal | None]] = {}
         self.context = [m.limits.context_window for m in self.models]
         self.output = [m.limits.max_output_tokens for m in self.models]
         self.released = [m.release_date for m in self.models]
         self.input_limit = [
             m.limits.max_input_tokens or m.limits.context_window for m in self.models
         ]
-        # Sort keys as plain ints, largest or newest first; unknown dates last.
-        self._keys = {
-            "context": [-c for c in self.context],
-            "output": [-(o or 0) for o in self.output],
-            "release_date": [-d.toordinal() if d is not None else 1 for d in self.released],
-            "id": list(range(self.size)),
+
+    def saved(self) -> dict[str, Any]:
+        """The index as plain data (str, int, None, lists, dicts), for the compiled catalog."""
+
+        def text(values: list[Decimal | None]) -> list[str | None]:
+            return [None if value is None else str(value) for value in values]
+
+        return {
+            "format": _SAVED_FORMAT,
+            "ids": list(self.ids),
+            "masks": {f"{kind}\0{value}": mask for (kind, value), mask in self._masks.items()},
+            "context": list(self.context),
+            "output": list(self.output),
+            "released": [None if d is None else d.toordinal() for d in self.released],
+            "input_limit": list(self.input_limit),
+            "default_costs": text(self.cost_table(DEFAULT_KEY).costs),
+            "input_prices": text(self.prices("input", False, None)),
+            "output_prices": text(self.prices("output", False, None)),
         }
+
+    def _restore(self, saved: Mapping[str, Any]) -> None:
+        """Masks, columns, today's prices and the default cost table from :meth:`saved`."""
+        if saved.get("format") != _SAVED_FORMAT or saved.get("ids") != self.ids:
+            raise ValueError("the saved index does not belong to this catalog")
+
+        def number(values: list[str | None]) -> list[Decimal | None]:
+            return [None if value is None else Decimal(value) for value in values]
+
+        self._masks = {
+            (kind, value): mask
+            for key, mask in saved["masks"].items()
+            for kind, _, value in [key.partition("\0")]
+        }
+        self.context = list(saved["context"])
+        self.output = list(saved["output"])
+        self.released = [None if d is None else dt.date.fromordinal(d) for d in saved["released"]]
+        self.input_limit = list(saved["input_limit"])
+        self._costs[DEFAULT_KEY] = CostTable(number(saved["default_costs"]))
+        self._prices["input", False, None] = number(saved["input_prices"])
+        self._prices["output", False, None] = number(saved["output_prices"])
+        columns = (self.context, self.output, self.released, self.input_limit)
+        if any(len(column) != self.size for column in columns):
+            raise ValueError("the saved index does not belong to this catalog")
 
     def mask(self, kind: str, value: str) -> int:
         """The models whose ``kind`` (mode, status, provider, capability, ...) is ``value``."""
@@ -142,6 +211,8 @@ class CatalogIndex:
         """Every model's cost for the request ``key``, computed once per key."""
         table = self._costs.get(key)
         if table is None:
+            from llm_catalog.pricing import estimate_cost
+
             input_tokens, output_tokens, cached, batch, at = key
             costs = [
                 estimate_cost(
@@ -164,6 +235,8 @@ class CatalogIndex:
         key = (kind, batch, at)
         found = self._prices.get(key)
         if found is None:
+            from llm_catalog.pricing import prices_at
+
             found = []
             for model in self.models:
                 entry: Any = prices_at(model, at)

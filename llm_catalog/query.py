@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, overload
 
 from llm_catalog.errors import LLMCatalogError
 from llm_catalog.index import bits_of
-from llm_catalog.pricing import estimate_cost, format_usd, prices_at
-from llm_catalog.records import Capabilities, Modality, Mode, Model, Status
+from llm_catalog.vocabulary import CAPABILITIES, Modality, Mode, Status
 
 if TYPE_CHECKING:
     from llm_catalog.catalog import Catalog
+    from llm_catalog.records import Model
 
 __all__ = [
     "DEFAULT_INPUT_TOKENS",
@@ -39,7 +39,6 @@ __all__ = [
 
 DEFAULT_INPUT_TOKENS = 1_000
 DEFAULT_OUTPUT_TOKENS = 1_000
-CAPABILITIES = tuple(Capabilities.model_fields)
 ORDERS = ("cost", "context", "output", "release_date", "id")
 _DEFAULT_STATUS = frozenset({Status.active, Status.preview})
 
@@ -54,12 +53,23 @@ class Match:
     Attributes of the model record are readable on the match itself
     (``match.id``, ``match.limits``). A match is a read-only result; it is a
     plain slotted class rather than a frozen dataclass because a large
-    selection makes tens of thousands of them.
+    selection makes tens of thousands of them. The record is fetched from the
+    catalog when first read, so that ids and costs cost nothing more.
     """
 
-    __slots__ = ("estimated_cost", "input_tokens", "model", "output_tokens", "token_method")
+    __slots__ = (
+        "_model",
+        "_resolve",
+        "estimated_cost",
+        "id",
+        "input_tokens",
+        "output_tokens",
+        "token_method",
+    )
 
-    model: Model
+    id: str
+    _model: Model | None
+    _resolve: Callable[[str], Model] | None
     estimated_cost: Decimal | None
     """US dollars for the request, or None when the model has no price for it."""
     input_tokens: int
@@ -69,17 +79,33 @@ class Match:
 
     def __init__(
         self,
-        model: Model,
+        model: Model | str,
         estimated_cost: Decimal | None,
         input_tokens: int,
         output_tokens: int,
         token_method: str,
+        resolve: Callable[[str], Model] | None = None,
     ) -> None:
-        self.model = model
+        """``model`` is the record, or its id and ``resolve`` the way to fetch it."""
+        if isinstance(model, str):
+            if resolve is None:
+                raise TypeError("a Match made from a model id needs resolve")
+            self.id, self._model, self._resolve = model, None, resolve
+        else:
+            self.id, self._model, self._resolve = model.id, model, None
         self.estimated_cost = estimated_cost
         self.input_tokens = input_tokens
         self.output_tokens = output_tokens
         self.token_method = token_method
+
+    @property
+    def model(self) -> Model:
+        """The model record."""
+        model = self._model
+        if model is None:
+            assert self._resolve is not None
+            model = self._model = self._resolve(self.id)
+        return model
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.model, name)
@@ -87,13 +113,13 @@ class Match:
     def __repr__(self) -> str:
         from llm_catalog.pricing import format_usd
 
-        return f"<Match {self.model.id} {format_usd(self.estimated_cost)}>"
+        return f"<Match {self.id} {format_usd(self.estimated_cost)}>"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Match):
             return NotImplemented
-        return (self.model.id, self.estimated_cost, self.input_tokens, self.output_tokens) == (
-            other.model.id,
+        return (self.id, self.estimated_cost, self.input_tokens, self.output_tokens) == (
+            other.id,
             other.estimated_cost,
             other.input_tokens,
             other.output_tokens,
@@ -119,12 +145,14 @@ class Selection(Sequence[Match]):
 
     The selection keeps its results as columns and makes each :class:`Match`
     when it is read, so that a query with tens of thousands of results costs
-    only what is used of it.
+    only what is used of it; model records are fetched from the catalog only
+    when read (``ids`` and ``costs`` need none).
     """
 
     def __init__(
         self,
-        models: list[Model],
+        ids: list[str],
+        resolve: Callable[[str], Model],
         costs: list[Decimal | None],
         input_tokens: list[int],
         output_tokens: int,
@@ -133,7 +161,8 @@ class Selection(Sequence[Match]):
         order_by: str,
         explained: bool,
     ) -> None:
-        self._models = models
+        self._ids = ids
+        self._resolve = resolve
         self._costs = costs
         self._input_tokens = input_tokens
         self._output_tokens = output_tokens
@@ -153,8 +182,10 @@ class Selection(Sequence[Match]):
         explained: bool,
     ) -> Selection:
         """A selection of ready-made matches."""
+        models = {m.id: m.model for m in matches}
         return cls(
-            [m.model for m in matches],
+            [m.id for m in matches],
+            models.__getitem__,
             [m.estimated_cost for m in matches],
             [m.input_tokens for m in matches],
             output_tokens,
@@ -166,11 +197,12 @@ class Selection(Sequence[Match]):
 
     def _match(self, index: int) -> Match:
         return Match(
-            self._models[index],
+            self._ids[index],
             self._costs[index],
             self._input_tokens[index],
             self._output_tokens,
             self._methods[index],
+            self._resolve,
         )
 
     @overload
@@ -179,29 +211,29 @@ class Selection(Sequence[Match]):
     def __getitem__(self, index: slice) -> list[Match]: ...
     def __getitem__(self, index: int | slice) -> Match | list[Match]:
         if isinstance(index, slice):
-            return [self._match(i) for i in range(len(self._models))[index]]
-        return self._match(range(len(self._models))[index])
+            return [self._match(i) for i in range(len(self._ids))[index]]
+        return self._match(range(len(self._ids))[index])
 
     def __len__(self) -> int:
-        return len(self._models)
+        return len(self._ids)
 
     def __iter__(self) -> Iterator[Match]:
-        return (self._match(i) for i in range(len(self._models)))
+        return (self._match(i) for i in range(len(self._ids)))
 
     def __repr__(self) -> str:
-        shown = ", ".join(m.id for m in self._models[:5])
-        more = f", ... ({len(self._models)} in all)" if len(self._models) > 5 else ""
+        shown = ", ".join(self._ids[:5])
+        more = f", ... ({len(self._ids)} in all)" if len(self._ids) > 5 else ""
         return f"<Selection [{shown}{more}]>"
 
     @property
     def ids(self) -> list[str]:
         """Full ids of the selected models, in order."""
-        return [m.id for m in self._models]
+        return list(self._ids)
 
     @property
     def models(self) -> list[Model]:
         """The selected model records, in order."""
-        return list(self._models)
+        return [self._resolve(model_id) for model_id in self._ids]
 
     @property
     def costs(self) -> list[Decimal | None]:
@@ -415,6 +447,8 @@ def _first_failure(
     costing: Callable[[], Decimal | None],
 ) -> tuple[str, str] | None:
     """The first predicate the model fails, and the values compared; None if it passes."""
+    from llm_catalog.pricing import format_usd, prices_at
+
     if query.mode is not None and model.mode.value != query.mode:
         return "mode", f"mode {model.mode.value} != {query.mode}"
     if model.status.value not in query.status:
@@ -505,6 +539,8 @@ class _Costing:
 
     def __call__(self) -> Decimal | None:
         if not self._done:
+            from llm_catalog.pricing import estimate_cost
+
             query = self._query
             self._value = estimate_cost(
                 self._model,
@@ -597,15 +633,16 @@ def _run_indexed(catalog: Catalog, query: _Query) -> Selection:
         if in_cost_order:
             survivors.sort()
         survivors.sort(key=index.sort_key(query.order_by, table))
-    models = index.models
+    ids = index.ids
     if query.where is not None:
-        where = query.where
-        survivors = [i for i in survivors if where(models[i])]
+        where, resolve = query.where, catalog.get
+        survivors = [i for i in survivors if where(resolve(ids[i]))]
     if query.limit is not None:
         survivors = survivors[: query.limit]
     count = len(survivors)
     return Selection(
-        [models[i] for i in survivors],
+        [ids[i] for i in survivors],
+        catalog.get,
         [costs[i] for i in survivors],
         [input_tokens] * count,
         query.output_tokens,

@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
+
+# The vocabularies live apart from pydantic, so that queries read them without loading it.
+from llm_catalog.vocabulary import Modality, Mode, SourceName, Status, TierBilling
 
 if TYPE_CHECKING:
     from llm_catalog.driver import Completion, CompletionStream, Embeddings
@@ -74,52 +76,6 @@ class _Record(BaseModel):
         use_attribute_docstrings=True,
         validate_default=False,
     )
-
-
-class Mode(StrEnum):
-    """What kind of endpoint a model serves."""
-
-    chat = "chat"
-    completion = "completion"
-    embedding = "embedding"
-    image_generation = "image_generation"
-    audio_transcription = "audio_transcription"
-    audio_speech = "audio_speech"
-    moderation = "moderation"
-    rerank = "rerank"
-
-
-class Status(StrEnum):
-    """Where a model is in its life."""
-
-    active = "active"
-    preview = "preview"
-    deprecated = "deprecated"
-    retired = "retired"
-
-
-class Modality(StrEnum):
-    """A kind of content a model reads or writes."""
-
-    text = "text"
-    image = "image"
-    audio = "audio"
-    video = "video"
-    pdf = "pdf"
-
-
-class TierBilling(StrEnum):
-    """How a long-context tier's prices apply once a prompt passes its threshold."""
-
-    whole_request = "whole_request"
-    marginal = "marginal"
-
-
-class SourceName(StrEnum):
-    """A public dataset the catalog is compared with by ``llm-catalog drift``."""
-
-    litellm = "litellm"
-    models_dev = "models.dev"
 
 
 def _exact_number(value: Any) -> Any:

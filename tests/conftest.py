@@ -10,9 +10,19 @@ REPO = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
 
 
+@pytest.fixture(scope="session")
+def compiled_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One compiled-catalog cache for the whole run, apart from the user's own."""
+    return tmp_path_factory.mktemp("compiled-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, compiled_cache_dir: Path
+) -> None:
     monkeypatch.delenv("LLM_CATALOG_PATH", raising=False)
     monkeypatch.delenv("LLM_CATALOG_STATE", raising=False)
+    monkeypatch.delenv("LLM_CATALOG_CACHE", raising=False)
+    monkeypatch.setenv("LLM_CATALOG_CACHE_DIR", str(compiled_cache_dir))
     # The ledger and the router's state go to the user's data directory by default.
     monkeypatch.setenv("LLM_CATALOG_DATA_DIR", str(tmp_path / "data"))

@@ -10,7 +10,8 @@ import pytest
 
 from llm_catalog import commands
 from llm_catalog.cli import main, token_count
-from llm_catalog.query import CAPABILITIES, ORDERS
+from llm_catalog.query import ORDERS
+from llm_catalog.vocabulary import CAPABILITIES
 from tests.test_query import CATALOG
 
 

@@ -1,0 +1,70 @@
+"""The catalog's vocabularies: modes, statuses, modalities, capability names.
+
+They live apart from the records (:mod:`llm_catalog.records`) so that a query can
+check its arguments without importing pydantic; the records use them as field types.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["CAPABILITIES", "Modality", "Mode", "SourceName", "Status", "TierBilling"]
+
+CAPABILITIES = (
+    "function_calling",
+    "parallel_tool_calls",
+    "structured_output",
+    "json_mode",
+    "streaming",
+    "reasoning",
+    "prompt_caching",
+    "system_messages",
+    "temperature",
+)
+"""The fields of :class:`llm_catalog.records.Capabilities`, in order (a test checks they agree)."""
+
+
+class Mode(StrEnum):
+    """What kind of endpoint a model serves."""
+
+    chat = "chat"
+    completion = "completion"
+    embedding = "embedding"
+    image_generation = "image_generation"
+    audio_transcription = "audio_transcription"
+    audio_speech = "audio_speech"
+    moderation = "moderation"
+    rerank = "rerank"
+
+
+class Status(StrEnum):
+    """Where a model is in its life."""
+
+    active = "active"
+    preview = "preview"
+    deprecated = "deprecated"
+    retired = "retired"
+
+
+class Modality(StrEnum):
+    """A kind of content a model reads or writes."""
+
+    text = "text"
+    image = "image"
+    audio = "audio"
+    video = "video"
+    pdf = "pdf"
+
+
+class TierBilling(StrEnum):
+    """How a long-context tier's prices apply once a prompt passes its threshold."""
+
+    whole_request = "whole_request"
+    marginal = "marginal"
+
+
+class SourceName(StrEnum):
+    """A public dataset the catalog is compared with by ``llm-catalog drift``."""
+
+    litellm = "litellm"
+    models_dev = "models.dev"
