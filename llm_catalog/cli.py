@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_validate)
     _add_query_commands(commands_)
     _add_usage_command(commands_)
+    _add_site_command(commands_)
     return parser
 
 
@@ -262,6 +263,42 @@ def _add_usage_command(commands_: Any) -> None:
     usage.set_defaults(handler=commands.usage)
 
 
+def _add_site_command(commands_: Any) -> None:
+    site = commands_.add_parser(
+        "site",
+        help="build the catalog browser, a static page",
+        description="The catalog browser: a static page with a filterable table and a price chart.",
+    )
+    actions = site.add_subparsers(dest="site_command", metavar="ACTION")
+    actions.required = True
+    build = actions.add_parser(
+        "build",
+        help="write the page into a directory",
+        description=(
+            "Write index.html, catalog.css and catalog.js into DIR (created when missing; "
+            "other files there are left alone). The page embeds the catalog and needs no "
+            "server and no network: open DIR/index.html in a browser."
+        ),
+    )
+    build.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="DIR", help="the directory to write"
+    )
+    build.add_argument(
+        "--catalog",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a directory of catalog files merged over the shipped catalog (repeatable)",
+    )
+    build.add_argument(
+        "--no-shipped",
+        action="store_true",
+        help="use only the --catalog directories and LLM_CATALOG_PATH, not the shipped catalog",
+    )
+    build.add_argument("--json", action="store_true", help="print JSON")
+    build.set_defaults(handler=_site_build)
+
+
 def _add_request_flags(parser: argparse.ArgumentParser) -> None:
     request = parser.add_argument_group("the request")
     request.add_argument(
@@ -456,6 +493,30 @@ def _drift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.writelines(f"{line}\n" for line in iter_report_lines(report, catalog, data.label))
     err.write(report.summary() + "\n")
     return EXIT_OK if report.clean else EXIT_INVALID
+
+
+def _site_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from llm_catalog.site import build_site
+
+    built = build_site(_load(args), args.output)
+    page = (built.directory / "index.html").resolve()
+    if args.json:
+        emit(
+            {
+                "status": "ok",
+                "directory": str(built.directory),
+                "url": page.as_uri(),
+                "models": built.models,
+                "files": built.files,
+            },
+            out,
+        )
+    else:
+        out.write(
+            f"wrote {', '.join(built.files)} to {built.directory} "
+            f"({built.total_bytes / 1e6:.1f} MB, {built.models:,} models): open {page.as_uri()}\n"
+        )
+    return EXIT_OK
 
 
 def main(
