@@ -823,6 +823,8 @@
   buildControls();
   writeForm();
   render();
+  // How long after the navigation started the page was drawn, for the tests to report.
+  document.body.dataset.readyMs = performance.now().toFixed(0);
   document.body.dataset.ready = "true";
 
   form.addEventListener("input", () => {
