@@ -6,13 +6,13 @@ that first load, :func:`llm_catalog.loader.load_catalog` writes what it built he
 and later loads read it instead, as long as the catalog is made of the same files
 with the same content, read by the same version of llm-catalog and of Python.
 
-* **Key.** A SHA-256 of the format, the package and Python versions, and the path
+* **Key.** A BLAKE2b digest of the format, the package and Python versions, and the path
   and content of every catalog file in load order. A file changed, added or removed
   (in the shipped catalog, ``LLM_CATALOG_PATH`` or the paths given) changes the key,
   and the catalog is read from its files again and compiled anew.
 * **File.** ``catalog-<digest of the file list>.bin`` in the cache directory
   (``LLM_CATALOG_CACHE_DIR``, else the user's cache directory from platformdirs):
-  eight magic bytes, the SHA-256 of the payload, then the payload, in
+  eight magic bytes, the BLAKE2b digest of the payload, then the payload, in
   :mod:`marshal` format, which holds only plain values (no objects are made or
   code run while reading it). A file that is not ours, truncated, corrupt, of
   another format or for another key is ignored and replaced, never trusted.
@@ -83,7 +83,7 @@ class CompiledCache:
         self.path = path
         """The cache file."""
         self.key = key
-        """The SHA-256 of the format, the versions, and the files' paths and contents."""
+        """The digest of the format, the versions, and the files' paths and contents."""
         self.files = tuple(files)
         """The catalog files, absolute, in load order."""
         self._named = tuple(named)  # the same, as they were found (messages show them so)
@@ -101,8 +101,8 @@ class CompiledCache:
             return None
         named = [each for each in found if isinstance(each, Path)]
         files = [Path(os.path.abspath(each)) for each in named]
-        identity = hashlib.sha256()
-        key = hashlib.sha256()
+        identity = hashlib.blake2b(digest_size=_DIGEST_SIZE)
+        key = hashlib.blake2b(digest_size=_DIGEST_SIZE)
         for part in (str(FORMAT), _version(), sys.implementation.cache_tag or "", sys.version):
             identity.update(part.encode() + b"\0")
             key.update(part.encode() + b"\0")
@@ -113,7 +113,7 @@ class CompiledCache:
                 return None
             name = str(path).encode("utf-8", "surrogateescape")
             identity.update(name + b"\0")
-            key.update(name + b"\0" + hashlib.sha256(content).digest())
+            key.update(name + b"\0" + _digest(content))
         filename = f"catalog-{identity.hexdigest()[:24]}.bin"
         return cls(cache_dir() / filename, key.hexdigest(), files, named)
 
@@ -132,7 +132,7 @@ class CompiledCache:
         payload = data[len(MAGIC) + _DIGEST_SIZE :]
         if (
             not data.startswith(MAGIC)
-            or data[len(MAGIC) : len(MAGIC) + _DIGEST_SIZE] != hashlib.sha256(payload).digest()
+            or data[len(MAGIC) : len(MAGIC) + _DIGEST_SIZE] != _digest(payload)
         ):
             return None
         try:
@@ -188,7 +188,7 @@ class CompiledCache:
         except (ValueError, KeyError):
             # A catalog this cache cannot describe is simply not compiled.
             return False
-        data = MAGIC + hashlib.sha256(payload).digest() + payload
+        data = MAGIC + _digest(payload) + payload
         directory = self.path.parent
         temporary: Path | None = None
         try:
@@ -239,6 +239,11 @@ class CompiledCache:
             "starts": starts,
             "index": catalog.index.saved(),
         }
+
+
+def _digest(data: bytes) -> bytes:
+    # BLAKE2b: as strong as SHA-256 here, and about twice as fast on megabytes.
+    return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
 
 
 def _once(load: Callable[[], Catalog]) -> Callable[[], Catalog]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from llm_catalog import Catalog, load_catalog
-from llm_catalog.compiled import MAGIC, CompiledCache, cache_dir
+from llm_catalog.compiled import MAGIC, CompiledCache, _digest, cache_dir
 from llm_catalog.loader import check_catalog, iter_catalog_files
 from llm_catalog.records import Capabilities
 from llm_catalog.vocabulary import CAPABILITIES
@@ -144,19 +144,18 @@ def damaged(data: bytes) -> dict[str, bytes]:
         "foreign": b"\x89PNG\r\n\x1a\n" + os.urandom(200),
         "magic only": MAGIC,
         # A digest that matches a payload that is not a compiled catalog.
-        "other payload": MAGIC + __import__("hashlib").sha256(b"\xe9").digest() + b"\xe9",
+        "other payload": MAGIC + _digest(b"\xe9") + b"\xe9",
         "right digest, other key": _rekeyed(body),
     }
 
 
 def _rekeyed(body: bytes) -> bytes:
-    import hashlib
     import marshal
 
     saved = marshal.loads(body)
     saved["key"] = "0" * 64
     payload = marshal.dumps(saved)
-    return MAGIC + hashlib.sha256(payload).digest() + payload
+    return MAGIC + _digest(payload) + payload
 
 
 @pytest.mark.parametrize(
