@@ -33,9 +33,14 @@ models:
     modalities: {input: [text, image], output: [text]}
     pricing: {input: 0.05, output: 0.1}
     provenance: {sources: [acme.example], checked: 2026-11-25}
+  - id: mini
+    name: Acme Mini
+    limits: {context_window: 8000}
+    pricing: {input: 0.01, output: 0.02}
+    provenance: {sources: [acme.example], checked: 2026-11-25}
 profiles:
   cheap:
-    models: [acme/chat, openai/gpt-4o-mini]
+    models: [acme/chat, acme/mini]
     budget: {per_day_usd: 1.5}
 """
 QUERIES: list[dict[str, Any]] = [
@@ -57,12 +62,13 @@ def user_dir(tmp_path: Path) -> Path:
     return directory
 
 
-def cached_files() -> list[Path]:
-    return sorted(cache_dir().glob("catalog-*.bin"))
+def load(user_dir: Path) -> Catalog:
+    """The user's catalog alone (quick to check), through the cache."""
+    return load_catalog([user_dir], shipped=False)
 
 
 def cache_for(user_dir: Path) -> CompiledCache:
-    cache = CompiledCache.for_files(list(iter_catalog_files([user_dir])))
+    cache = CompiledCache.for_files(list(iter_catalog_files([user_dir], shipped=False)))
     assert cache is not None
     return cache
 
@@ -73,7 +79,9 @@ def test_a_second_load_reads_the_compiled_catalog_and_it_equals_the_files(
     fresh = load_catalog([user_dir], cache=False)
     first = load_catalog([user_dir])
     assert not first.compiled
-    assert cache_for(user_dir).path.is_file()
+    shipped_too = CompiledCache.for_files(list(iter_catalog_files([user_dir])))
+    assert shipped_too is not None
+    assert shipped_too.path.is_file()
     again = load_catalog([user_dir])
     assert again.compiled
     assert list(again.models) == list(fresh.models)
@@ -98,13 +106,13 @@ def test_a_second_load_reads_the_compiled_catalog_and_it_equals_the_files(
 
 
 def test_a_select_reads_no_record_it_does_not_return(user_dir: Path) -> None:
-    load_catalog([user_dir])
-    catalog = load_catalog([user_dir])
+    load(user_dir)
+    catalog = load(user_dir)
     assert catalog.compiled
-    selection = catalog.select(vision=True, max_cost=0.01)
+    selection = catalog.select(max_cost=0.01)
     models: Any = catalog.models
     assert len(models._built) == 0  # ids and costs came from the saved index
-    assert len(selection) > 10
+    assert selection.ids == ["acme/mini", "acme/chat"]
     assert selection[0].id == selection.ids[0]
     assert selection[0].model.id == selection.ids[0]
     assert len(models._built) == 1
@@ -116,8 +124,8 @@ def test_a_changed_added_or_removed_file_is_noticed(user_dir: Path, change: str)
     renaming = "overrides:\n  - id: acme/chat\n    name: Renamed\n"
     if change == "remove":
         extra.write_text(renaming, encoding="utf-8")
-    load_catalog([user_dir])
-    assert load_catalog([user_dir]).compiled
+    load(user_dir)
+    assert load(user_dir).compiled
     if change == "remove":
         extra.unlink()
     elif change == "add":
@@ -125,11 +133,11 @@ def test_a_changed_added_or_removed_file_is_noticed(user_dir: Path, change: str)
     else:
         path = user_dir / "acme.yaml"
         path.write_text(USER.replace("name: Acme Chat", "name: Renamed"), encoding="utf-8")
-    catalog = load_catalog([user_dir])
+    catalog = load(user_dir)
     assert not catalog.compiled
     expected = "Acme Chat" if change == "remove" else "Renamed"
     assert catalog["acme/chat"].name == expected
-    again = load_catalog([user_dir])
+    again = load(user_dir)
     assert again.compiled
     assert again["acme/chat"].name == expected
 
@@ -171,13 +179,13 @@ def _rekeyed(body: bytes) -> bytes:
     ],
 )
 def test_a_broken_cache_is_ignored_and_rebuilt(user_dir: Path, damage: str) -> None:
-    load_catalog([user_dir])
+    load(user_dir)
     path = cache_for(user_dir).path
     path.write_bytes(damaged(path.read_bytes())[damage])
-    catalog = load_catalog([user_dir])
+    catalog = load(user_dir)
     assert not catalog.compiled
     assert catalog["acme/chat"].name == "Acme Chat"
-    assert load_catalog([user_dir]).compiled  # rebuilt
+    assert load(user_dir).compiled  # rebuilt
 
 
 def test_a_cache_that_cannot_be_written_only_costs_time(
@@ -186,8 +194,8 @@ def test_a_cache_that_cannot_be_written_only_costs_time(
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the cache directory would be", encoding="utf-8")
     monkeypatch.setenv("LLM_CATALOG_CACHE_DIR", str(blocked / "cache"))
-    assert load_catalog([user_dir])["acme/chat"].name == "Acme Chat"
-    assert not load_catalog([user_dir]).compiled
+    assert load(user_dir)["acme/chat"].name == "Acme Chat"
+    assert not load(user_dir).compiled
 
 
 def test_the_cache_can_be_turned_off(
@@ -195,24 +203,24 @@ def test_the_cache_can_be_turned_off(
 ) -> None:
     monkeypatch.setenv("LLM_CATALOG_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("LLM_CATALOG_CACHE", "off")
-    load_catalog([user_dir])
-    assert not load_catalog([user_dir]).compiled
+    load(user_dir)
+    assert not load(user_dir).compiled
     assert not (tmp_path / "cache").exists()
 
 
 def test_validation_always_reads_the_files(user_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    load_catalog([user_dir])
+    load(user_dir)
 
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("validation read the compiled cache")
 
     monkeypatch.setattr(CompiledCache, "read", refuse)
-    result = check_catalog([user_dir])
+    result = check_catalog([user_dir], shipped=False)
     assert result.catalog is not None
     assert not result.catalog.compiled
     from llm_catalog.cli import main
 
-    assert main(["validate", "--catalog", str(user_dir)]) == 0
+    assert main(["validate", "--no-shipped", str(user_dir)]) == 0
 
 
 BUILD = """
@@ -285,6 +293,16 @@ def test_the_vocabulary_names_every_capability() -> None:
 
 
 def test_a_catalog_built_in_python_is_not_compiled(user_dir: Path) -> None:
-    catalog = check_catalog([user_dir]).catalog
+    catalog = check_catalog([user_dir], shipped=False).catalog
     assert isinstance(catalog, Catalog)
     assert not catalog.compiled
+
+
+def test_the_cache_lives_in_the_user_cache_directory_unless_moved(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("LLM_CATALOG_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "llm-catalog"
+    monkeypatch.setenv("LLM_CATALOG_CACHE_DIR", "~/elsewhere")
+    assert cache_dir() == Path("~/elsewhere").expanduser()
