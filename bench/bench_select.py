@@ -6,10 +6,15 @@ request of 1,000 input and 1,000 output tokens, cheapest first.
 Measured in one process run:
 
 * ``catalog.select(vision=True, max_cost=0.01)`` warm (median per call, after a
-  first call that builds the catalog's index and cost table, timed apart) over
+  first call, timed apart, that builds what the catalog's index lacks) over
   the shipped catalog and over generated catalogs of 1,000, 10,000 and 100,000
   models (``bench/generate.py``), beside the plain scan that tests every model
-  in turn (``llm_catalog.query._scan``), which gives the same result;
+  in turn (``llm_catalog.query._scan``), which gives the same result; the
+  shipped catalog both as read from its YAML files (``check_catalog()``) and as
+  read from its compiled cache (in a temporary ``LLM_CATALOG_CACHE_DIR``, so the
+  user's cache is neither read nor written);
+* how the cost grows: the time per model, and the factor from each generated
+  catalog to the next, ten times larger (a factor of 10 is linear growth);
 * a selective query on the 100,000-model catalog, indexed and scanned;
 * the peer: the same question answered by filtering ``litellm.model_cost``
   (litellm's bundled price map) in a loop, as a litellm user would.
@@ -23,10 +28,12 @@ from __future__ import annotations
 import functools
 import gc
 import importlib
+import itertools
 import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -38,6 +45,7 @@ from generate import generate_catalog
 
 import llm_catalog
 from llm_catalog.catalog import Catalog
+from llm_catalog.loader import check_catalog
 from llm_catalog.query import _parse, _scan, run_query
 
 T = TypeVar("T")
@@ -119,14 +127,14 @@ def row(label: str, catalog: Catalog, made: float | None) -> dict[str, Any]:
 def print_table(rows: list[dict[str, Any]]) -> None:
     head = (
         f"{'catalog':<16}{'models':>9}{'matches':>9}{'first call':>12}{'warm median':>13}"
-        f"{'ns/model':>10}{'scan median':>13}{'scan/warm':>11}  same result"
+        f"{'warm/model':>12}{'scan median':>13}{'scan/warm':>11}  same result"
     )
     print(head)
     print("-" * len(head))
     for r in rows:
         print(
             f"{r['label']:<16}{r['models']:>9,}{r['matches']:>9,}{show(r['first']):>12}"
-            f"{show(r['warm']):>13}{r['warm'] / r['models'] * 1e9:>10,.0f}"
+            f"{show(r['warm']):>13}{r['warm'] / r['models'] * 1e9:>9,.0f} ns"
             f"{show(r['scan']):>13}{ratio(r['scan'], r['warm']):>11}"
             f"  {'yes' if r['same'] else 'NO'}"
         )
@@ -135,12 +143,24 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         print(f"(generating the synthetic catalogs, model_validate included: {', '.join(made)})")
     generated = [r for r in rows if r["made"] is not None]
     if len(generated) >= 2:
-        small, large = generated[0], generated[-1]
-        print(
-            f"growth {small['models']:,} -> {large['models']:,} models "
-            f"(x{large['models'] / small['models']:.0f}): warm call "
-            f"x{large['warm'] / small['warm']:.0f}, scan x{large['scan'] / small['scan']:.0f}"
-        )
+        print_growth(generated)
+
+
+def print_growth(rows: list[dict[str, Any]]) -> None:
+    """How each cost grows from one generated catalog to the next; as fast as the models is linear."""
+    print(
+        "\nhow the cost grows with the catalog (generated catalogs; growing as the models grow is linear):"
+    )
+
+    def steps(values: list[float]) -> str:
+        return ", ".join(f"x{b / a:.1f}" for a, b in itertools.pairwise(values))
+
+    models = [r["models"] for r in rows]
+    print(f"  {'models':<12}{' -> '.join(f'{m:,}' for m in models):<40}({steps(models)})")
+    for key, name in (("first", "first call"), ("warm", "warm call"), ("scan", "plain scan")):
+        values = [r[key] for r in rows]
+        shown = " -> ".join(show(v) for v in values)
+        print(f"  {name:<12}{shown:<40}({steps(values)})")
 
 
 def line(label: str, seconds: float, note: str = "") -> None:
@@ -260,6 +280,14 @@ def verdict(theirs: float, ours: float) -> str:
 
 
 def main() -> None:
+    # The compiled cache of this run only: the user's is neither read nor written.
+    os.environ.pop("LLM_CATALOG_CACHE", None)
+    with tempfile.TemporaryDirectory(prefix="bench-select-") as cache:
+        os.environ["LLM_CATALOG_CACHE_DIR"] = cache
+        run()
+
+
+def run() -> None:
     print("select(vision=True, max_cost=0.01): chat models that take images and cost at most")
     print("$0.01 for 1,000 input + 1,000 output tokens, cheapest first")
     print(
@@ -267,8 +295,14 @@ def main() -> None:
         f"llm-catalog {llm_catalog.__version__}\n"
     )
     found = measure_peer()
-    loaded, shipped = timed(llm_catalog.load_catalog)
+    checked, result = timed(check_catalog)
+    assert result.catalog is not None, result.problems
+    shipped = result.catalog
     rows = [row("shipped", shipped, None)]
+    building, _ = timed(llm_catalog.load_catalog)
+    reading, compiled = timed(llm_catalog.load_catalog)
+    if getattr(compiled, "compiled", False):
+        rows.append(row("shipped, cached", compiled, None))
     catalog = shipped
     for n in SIZES:
         catalog = shipped  # let the previous generated catalog go first
@@ -276,7 +310,14 @@ def main() -> None:
         made, catalog = timed(functools.partial(generate_catalog, n))
         rows.append(row(f"generated {n // 1000}k", catalog, made))
     print_table(rows)
-    print(f"(first call builds the index and cost table; load_catalog() itself: {show(loaded)})")
+    print(
+        "(first call: builds what the index lacks for this question, unless loading did (the"
+        "\n shipped catalog's profile checks run queries) or it was read from the compiled cache;"
+        f"\n loading itself: check_catalog() from the YAML {show(checked)}; load_catalog() "
+        f"building the compiled cache {show(building)}, then reading it {show(reading)}"
+        + ("" if getattr(compiled, "compiled", False) else ": no compiled cache in this version")
+        + ")"
+    )
     selective(catalog)
     print_peer(found, rows[0])
 
