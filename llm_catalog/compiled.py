@@ -130,9 +130,8 @@ class CompiledCache:
         except OSError:
             return None
         payload = data[len(MAGIC) + _DIGEST_SIZE :]
-        if (
-            not data.startswith(MAGIC)
-            or data[len(MAGIC) : len(MAGIC) + _DIGEST_SIZE] != _digest(payload)
+        if not data.startswith(MAGIC) or data[len(MAGIC) : len(MAGIC) + _DIGEST_SIZE] != _digest(
+            payload
         ):
             return None
         try:
