@@ -346,9 +346,10 @@ class Router:
     ) -> Routed:
         """The async twin of :meth:`complete`."""
         call = self._start(profile, messages, params)
-        cached = await asyncio.to_thread(self._cached, call)
-        if cached is not None:
-            return cached
+        if call.profile.cache.enabled:
+            cached = await asyncio.to_thread(self._cached, call)
+            if cached is not None:
+                return cached
         for model in self.chain(profile):
             try:
                 prepared = self._prepare(call, model)
@@ -359,7 +360,9 @@ class Router:
             except errors.CallError as error:
                 self._failed(call, model, error)
                 continue
-            return await asyncio.to_thread(self._answered, call, completion)
+            if call.profile.cache.enabled:
+                return await asyncio.to_thread(self._answered, call, completion)
+            return self._answered(call, completion)
         raise self._exhausted(call)
 
     # -- one call, step by step -----------------------------------------------------------
