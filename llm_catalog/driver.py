@@ -47,6 +47,7 @@ __all__ = [
     "Usage",
     "acomplete",
     "astream",
+    "check_messages",
     "complete",
     "embed",
     "stream",
@@ -297,6 +298,40 @@ def _prepare(
     if messages is not None:
         kwargs["messages"] = list(messages)
     return _Call(model, kwargs, key, input_tokens, max_tokens)
+
+
+_ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+
+
+def check_messages(messages: Any) -> None:
+    """Chat messages in the shape every provider takes, or an error saying what is wrong.
+
+    Raises TypeError or ValueError naming the message at fault, before any request.
+    """
+    example = "[{'role': 'user', 'content': 'Hello'}]"
+    if isinstance(messages, str | bytes) or not isinstance(messages, Sequence):
+        raise TypeError(
+            f"messages must be a list of chat messages such as {example}, "
+            f"not {type(messages).__name__}"
+        )
+    if not messages:
+        raise ValueError(f"messages is empty: give at least one message, such as {example}")
+    for index, message in enumerate(messages):
+        if not isinstance(message, Mapping):
+            raise TypeError(
+                f"messages[{index}] must be a mapping with 'role' and 'content', "
+                f"not {type(message).__name__}"
+            )
+        role = message.get("role")
+        if role not in _ROLES:
+            raise ValueError(
+                f"messages[{index}]['role'] must be one of {', '.join(sorted(_ROLES))}, "
+                f"not {role!r}"
+            )
+        if "content" not in message and not message.get("tool_calls"):
+            raise ValueError(
+                f"messages[{index}] has no 'content': give the message's text as 'content'"
+            )
 
 
 def _provider_of(model: Model) -> Provider:
@@ -578,6 +613,7 @@ async def _asend(call: _Call, function: str, read: Callable[[_Call, Any], T], **
 
 def complete(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
     """Call ``model`` with chat ``messages``; see :meth:`llm_catalog.records.Model.complete`."""
+    check_messages(messages)
     call = _prepare(model, _provider_of(model), messages, params)
     return _send(call, "completion", _completion)
 
@@ -586,6 +622,7 @@ async def acomplete(
     model: Model, messages: Sequence[Mapping[str, Any]], **params: Any
 ) -> Completion:
     """The async twin of :func:`complete`."""
+    check_messages(messages)
     call = _prepare(model, _provider_of(model), messages, params)
     return await _asend(call, "acompletion", _completion)
 
@@ -605,6 +642,7 @@ def prepare_completion(
     so that a model refused before any request (no key, a parameter it does not accept,
     a prompt that does not fit) costs nothing. ``input_tokens`` is the counted prompt.
     """
+    check_messages(messages)
     return _prepare(model, _provider_of(model), messages, params)
 
 
@@ -735,6 +773,7 @@ _STREAMING = {"stream": True, "stream_options": {"include_usage": True}}
 
 def stream(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any) -> CompletionStream:
     """Call ``model`` and stream its answer; see :class:`CompletionStream`."""
+    check_messages(messages)
     call = _prepare(model, _provider_of(model), messages, params)
     return _send(call, "completion", CompletionStream, **_STREAMING)
 
@@ -743,6 +782,7 @@ async def astream(
     model: Model, messages: Sequence[Mapping[str, Any]], **params: Any
 ) -> CompletionStream:
     """The async twin of :func:`stream`: ``async for text in await astream(...)``."""
+    check_messages(messages)
     call = _prepare(model, _provider_of(model), messages, params)
     return await _asend(call, "acompletion", CompletionStream, **_STREAMING)
 

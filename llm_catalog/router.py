@@ -370,7 +370,10 @@ class Router:
     def _start(
         self, name: str, messages: Sequence[Mapping[str, Any]], params: Mapping[str, Any]
     ) -> _Call:
+        from llm_catalog.driver import check_messages
+
         profile = self.profile(name)
+        check_messages(messages)
         merged = {**profile.params, **params}
         if profile.timeout_seconds is not None:
             merged.setdefault("timeout", profile.timeout_seconds)

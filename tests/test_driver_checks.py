@@ -218,3 +218,64 @@ def test_matches_of_a_selection_can_be_called(keyed: Catalog) -> None:
     assert match.id == "acme/big-input"
     with pytest.raises(OutputLimitError):
         match.complete(HI, max_tokens=10_000)
+
+
+@pytest.mark.parametrize(
+    ("messages", "kind", "message"),
+    [
+        (
+            "hi",
+            TypeError,
+            "messages must be a list of chat messages such as "
+            "[{'role': 'user', 'content': 'Hello'}], not str",
+        ),
+        (
+            None,
+            TypeError,
+            "messages must be a list of chat messages such as "
+            "[{'role': 'user', 'content': 'Hello'}], not NoneType",
+        ),
+        (
+            [],
+            ValueError,
+            "messages is empty: give at least one message, such as "
+            "[{'role': 'user', 'content': 'Hello'}]",
+        ),
+        (
+            ["hi"],
+            TypeError,
+            "messages[0] must be a mapping with 'role' and 'content', not str",
+        ),
+        (
+            [{"role": "human", "content": "hi"}],
+            ValueError,
+            "messages[0]['role'] must be one of assistant, developer, function, system, tool, "
+            "user, not 'human'",
+        ),
+        (
+            [*HI, {"role": "user"}],
+            ValueError,
+            "messages[1] has no 'content': give the message's text as 'content'",
+        ),
+    ],
+)
+def test_malformed_messages_are_refused_before_any_request(
+    keyed: Catalog, messages: object, kind: type[Exception], message: str
+) -> None:
+    model = keyed["acme/chat"]
+    for call in (model.complete, model.stream):
+        with pytest.raises(kind) as caught:
+            call(messages)  # type: ignore[arg-type]
+        assert str(caught.value) == message
+
+
+def test_an_assistant_message_with_tool_calls_needs_no_content(keyed: Catalog) -> None:
+    from llm_catalog.driver import check_messages
+
+    check_messages(
+        [
+            *HI,
+            {"role": "assistant", "tool_calls": [{"id": "1", "type": "function"}]},
+            {"role": "tool", "tool_call_id": "1", "content": "sunny"},
+        ]
+    )

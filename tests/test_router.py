@@ -572,3 +572,15 @@ def test_a_process_killed_mid_call_leaves_its_row_in_the_ledger(
     connection.close()
     [row] = Ledger(ledger_path).rows()
     assert (row.model, row.outcome, row.attempt) == (OPENAI, "pending", 1)
+
+
+def test_malformed_messages_end_the_call_before_any_model_is_tried(
+    router: Router, fake: FakeProvider, ledger_path: Path
+) -> None:
+    with pytest.raises(TypeError) as caught:
+        router.complete("trio", "Say hi")  # type: ignore[arg-type]
+    assert str(caught.value).startswith("messages must be a list of chat messages")
+    with pytest.raises(ValueError, match=r"messages\[0\] has no 'content'"):
+        run(router.acomplete("trio", [{"role": "user"}]))
+    assert fake.requests == []
+    assert ledger_rows(ledger_path) == []
