@@ -68,6 +68,7 @@ _LOG = logging.getLogger("llm_catalog.router")
 ANSWERED = "answered"
 CACHED = "cached"
 SKIPPED = "skipped"
+CANCELLED = "cancelled"
 
 # Call options the driver takes beside request parameters; they change where a call
 # goes, not what it asks, so they are no part of a cache key.
@@ -462,6 +463,9 @@ class Router:
             completion = driver.send_completion(prepared)
         except errors.CallError as error:
             failure = error
+        except BaseException:
+            self._abandon(call, model, admission)
+            raise
         else:
             self._conclude(call, model, admission, completion, None)
             return completion
@@ -481,6 +485,11 @@ class Router:
             completion = await driver.asend_completion(prepared)
         except errors.CallError as error:
             failure = error
+        except BaseException:
+            # Cancelled (a caller's timeout, a shutdown) or interrupted: close the books
+            # now, in this thread, rather than leave them to the hold's expiry.
+            self._abandon(call, model, admission)
+            raise
         else:
             await asyncio.to_thread(self._conclude, call, model, admission, completion, None)
             return completion
@@ -677,6 +686,17 @@ class Router:
             error=error,
             usage=usage,
             cost=cost,
+        )
+
+    def _abandon(self, call: _Call, model: Model, admission: _Admission) -> None:
+        """Close an attempt whose caller stopped waiting: the request may have been billed."""
+        if admission.reservation is not None:
+            self.state.settle(admission.reservation, admission.reservation.amount)
+        self.ledger.end(
+            admission.row,
+            outcome=CANCELLED,
+            latency_seconds=time.perf_counter() - admission.started,
+            error="the caller stopped waiting (cancelled or interrupted)",
         )
 
     # -- endings --------------------------------------------------------------------------
