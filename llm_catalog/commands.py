@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from llm_catalog.errors import LLMCatalogError
+from llm_catalog.vocabulary import CAPABILITIES, ORDERS
 
 if TYPE_CHECKING:
     from llm_catalog.catalog import Catalog
@@ -33,21 +34,6 @@ __all__ = [
 
 EXIT_OK = 0
 EXIT_NO_MATCH = 1
-
-# Kept in step with llm_catalog.query (a test checks), so that building the
-# parser imports neither the query engine nor pydantic.
-CAPABILITIES = (
-    "function_calling",
-    "parallel_tool_calls",
-    "structured_output",
-    "json_mode",
-    "streaming",
-    "reasoning",
-    "prompt_caching",
-    "system_messages",
-    "temperature",
-)
-ORDERS = ("cost", "context", "output", "release_date", "id")
 
 
 class UsageError(LLMCatalogError):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from llm_catalog.errors import LLMCatalogError
 from llm_catalog.index import bits_of
-from llm_catalog.vocabulary import CAPABILITIES, Modality, Mode, Status
+from llm_catalog.vocabulary import CAPABILITIES, ORDERS, Modality, Mode, Status
 
 if TYPE_CHECKING:
     from llm_catalog.catalog import Catalog
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_INPUT_TOKENS",
     "DEFAULT_OUTPUT_TOKENS",
+    "ORDERS",
     "Exclusion",
     "Match",
     "QueryError",
@@ -39,7 +40,6 @@ __all__ = [
 
 DEFAULT_INPUT_TOKENS = 1_000
 DEFAULT_OUTPUT_TOKENS = 1_000
-ORDERS = ("cost", "context", "output", "release_date", "id")
 _DEFAULT_STATUS = frozenset({Status.active, Status.preview})
 
 

@@ -1,4 +1,4 @@
-"""The catalog's vocabularies: modes, statuses, modalities, capability names.
+"""The catalog's vocabularies: modes, statuses, modalities, capability names, sort orders.
 
 They live apart from the records (:mod:`llm_catalog.records`) so that a query can
 check its arguments without importing pydantic; the records use them as field types.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["CAPABILITIES", "Modality", "Mode", "SourceName", "Status", "TierBilling"]
+__all__ = ["CAPABILITIES", "ORDERS", "Modality", "Mode", "SourceName", "Status", "TierBilling"]
 
 CAPABILITIES = (
     "function_calling",
@@ -22,6 +22,9 @@ CAPABILITIES = (
     "temperature",
 )
 """The fields of :class:`llm_catalog.records.Capabilities`, in order (a test checks they agree)."""
+
+ORDERS = ("cost", "context", "output", "release_date", "id")
+"""What ``select(order_by=...)`` sorts by."""
 
 
 class Mode(StrEnum):
