@@ -327,7 +327,55 @@ _COLUMNS = (
 )
 
 
-class Ledger:
+class SQLiteFile:
+    """One of our SQLite files, behind one connection and a lock (so safe between threads).
+
+    The usage ledger and the embedded router state are both such files.
+    """
+
+    def __init__(
+        self, path: Path, *, what: str, application_id: int, schema: Sequence[Sequence[str]]
+    ) -> None:
+        self.path = path
+        self._what = what
+        # One connection behind a lock: SQLite lets one writer in at a time anyway,
+        # and a single connection is closed for certain.
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = open_database(
+            path, what=what, application_id=application_id, schema=schema
+        )
+
+    def close(self) -> None:
+        """Close the file; later calls raise StateError. Closing twice is harmless."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    @contextmanager
+    def _connection(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """The connection under the lock; with ``write``, inside a BEGIN IMMEDIATE transaction."""
+        with self._lock:
+            db = self._db
+            if db is None:
+                raise StateError(f"the {self._what} {self.path} is closed")
+            try:
+                if write:
+                    db.execute("BEGIN IMMEDIATE")
+                yield db
+                if write:
+                    db.execute("COMMIT")
+            except sqlite3.Error as error:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise StateError(f"the {self._what} {self.path}: {error}") from None
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+
+class Ledger(SQLiteFile):
     """The usage ledger in one SQLite file; thread-safe, shared by processes.
 
     ``path`` defaults to ``<data dir>/usage.sqlite3``, where the data directory is
@@ -336,12 +384,8 @@ class Ledger:
     """
 
     def __init__(self, path: Path | str | None = None) -> None:
-        self.path = default_file("usage.sqlite3") if path is None else Path(path).expanduser()
-        # One connection behind a lock: SQLite lets one writer in at a time anyway,
-        # and a single connection is closed for certain.
-        self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = open_database(
-            self.path,
+        super().__init__(
+            default_file("usage.sqlite3") if path is None else Path(path).expanduser(),
             what="usage ledger",
             application_id=_LEDGER_APPLICATION_ID,
             schema=_LEDGER_SCHEMA,
@@ -355,25 +399,6 @@ class Ledger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def close(self) -> None:
-        """Close the file; later calls raise StateError. Closing twice is harmless."""
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            if self._db is None:
-                raise StateError(f"the usage ledger {self.path} is closed")
-            try:
-                yield self._db
-            except sqlite3.Error as error:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise StateError(f"the usage ledger {self.path}: {error}") from None
 
     def begin(
         self,

@@ -42,7 +42,6 @@ import math
 import os
 import re
 import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -57,10 +56,10 @@ from urllib.parse import unquote, urlsplit
 from llm_catalog.errors import StateError
 from llm_catalog.ledger import (
     GROUPINGS,
+    SQLiteFile,
     UsageLine,
     default_file,
     from_picodollars,
-    open_database,
     sort_lines,
     to_picodollars,
 )
@@ -342,7 +341,7 @@ _STATE_SCHEMA: tuple[tuple[str, ...], ...] = (
 _CACHE_SWEEP_EVERY = 200
 
 
-class SQLiteState(State):
+class SQLiteState(SQLiteFile, State):
     """The state in one SQLite file, shared safely by the processes of one machine.
 
     ``path`` defaults to ``<data dir>/state.sqlite3``. Reservations and settlements
@@ -355,45 +354,15 @@ class SQLiteState(State):
     """
 
     def __init__(self, path: Path | str | None = None) -> None:
-        self.path = default_file("state.sqlite3") if path is None else Path(path).expanduser()
-        self.description = f"sqlite:///{self.path.resolve().as_posix().lstrip('/')}"
-        self.rate_limit_storage = "memory://"
-        self._lock = threading.Lock()
-        self._puts = 0
-        self._db: sqlite3.Connection | None = open_database(
-            self.path,
+        super().__init__(
+            default_file("state.sqlite3") if path is None else Path(path).expanduser(),
             what="state file",
             application_id=_STATE_APPLICATION_ID,
             schema=_STATE_SCHEMA,
         )
-
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-
-    @contextmanager
-    def _connection(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
-        """The connection under the lock; with ``write``, inside a BEGIN IMMEDIATE transaction."""
-        with self._lock:
-            db = self._db
-            if db is None:
-                raise StateError(f"the state file {self.path} is closed")
-            try:
-                if write:
-                    db.execute("BEGIN IMMEDIATE")
-                yield db
-                if write:
-                    db.execute("COMMIT")
-            except sqlite3.Error as error:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise StateError(f"the state file {self.path}: {error}") from None
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+        self.description = f"sqlite:///{self.path.resolve().as_posix().lstrip('/')}"
+        self.rate_limit_storage = "memory://"
+        self._puts = 0
 
     @staticmethod
     def _spent(db: sqlite3.Connection, scope: str, period: str) -> int:
