@@ -25,6 +25,7 @@ import sys
 import warnings
 from collections.abc import Coroutine, Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -312,12 +313,17 @@ def fake(server: FakeProvider) -> FakeProvider:
     return server
 
 
+def write_user_files(directory: Path, fake: FakeProvider) -> Path:
+    """The user's catalog directory (see :func:`user_files`), written into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in user_files(fake).items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
 @pytest.fixture(scope="module")
 def catalog(server: FakeProvider, tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    directory = tmp_path_factory.mktemp("user-catalog")
-    for name, text in user_files(server).items():
-        (directory / name).write_text(text, encoding="utf-8")
-    return llm_catalog.load_catalog([directory])
+    return llm_catalog.load_catalog([write_user_files(tmp_path_factory.mktemp("user"), server)])
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -41,14 +41,14 @@ from llm_catalog.pricing import estimate_cost
 from llm_catalog.profiles import Backoff, Budget, CacheSettings, Profile, ProfileRateLimits
 from llm_catalog.router import Attempt, Routed, Router
 from llm_catalog.tokens import count_tokens
+from tests import test_driver_e2e as e2e
 from tests.fakeprovider import FakeProvider
 from tests.test_driver_e2e import (
     CANARY,
-    KEYS,
     _close_litellms_clients,  # noqa: F401  (fixtures shared with the driver's tests)
     _no_stray_event_loop,  # noqa: F401
     run,
-    user_files,
+    write_user_files,
 )
 
 OPENAI = "openai/gpt-4o-mini"
@@ -71,31 +71,12 @@ def profile(*models: str, **settings: Any) -> Profile:
     return Profile(**fields)
 
 
-@pytest.fixture(autouse=True)
-def _canary_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, key in KEYS.items():
-        monkeypatch.setenv(name, key)
-    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeProvider]:
-    with FakeProvider() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeProvider) -> FakeProvider:
-    server.reset()
-    return server
-
-
-@pytest.fixture(scope="module")
-def catalog(server: FakeProvider, tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    directory = tmp_path_factory.mktemp("user-catalog")
-    for name, text in user_files(server).items():
-        (directory / name).write_text(text, encoding="utf-8")
-    return llm_catalog.load_catalog([directory])
+# The driver's end-to-end fixtures: canary keys, the fake provider (one per module,
+# reset for each test), and the catalog pointed at it.
+_canary_keys = e2e._canary_keys
+server = e2e.server
+fake = e2e.fake
+catalog = e2e.catalog
 
 
 @pytest.fixture
@@ -457,12 +438,12 @@ def test_an_unpriced_model_is_skipped_by_a_budgeted_profile(
 ) -> None:
     unpriced = catalog["acme/support-bot"].model_copy(update={"pricing": None})
     assert estimate_cost(unpriced, input_tokens=1) is None
-    directory = tmp_path / "unpriced"
-    directory.mkdir()
-    files = user_files(fake)
-    files["acme.yaml"] = files["acme.yaml"].replace("    pricing: {input: 1, output: 2}\n", "")
-    for name, text in files.items():
-        (directory / name).write_text(text, encoding="utf-8")
+    directory = write_user_files(tmp_path / "unpriced", fake)
+    acme = directory / "acme.yaml"
+    acme.write_text(
+        acme.read_text(encoding="utf-8").replace("    pricing: {input: 1, output: 2}\n", ""),
+        encoding="utf-8",
+    )
     local = llm_catalog.load_catalog([directory])
     budgeted = profile("acme/support-bot", OPENAI, budget=Budget(per_month_usd=Decimal(5)))
     with make_router(local, ledger_path, b=budgeted) as router:
@@ -550,10 +531,7 @@ Router(catalog, profiles={"p": chain}, ledger=ledger).complete("p", [{"role": "u
 def test_a_process_killed_mid_call_leaves_its_row_in_the_ledger(
     server: FakeProvider, fake: FakeProvider, tmp_path: Path
 ) -> None:
-    directory = tmp_path / "user"
-    directory.mkdir()
-    for name, text in user_files(server).items():
-        (directory / name).write_text(text, encoding="utf-8")
+    directory = write_user_files(tmp_path / "user", server)
     fake.fail("slow", delay=30)
     ledger_path = tmp_path / "usage.sqlite3"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}

@@ -23,13 +23,13 @@ from llm_catalog import BudgetExceededError, Catalog, ProviderError, RouteError
 from llm_catalog.ledger import Ledger
 from llm_catalog.profiles import Backoff, Budget, Profile
 from llm_catalog.router import Routed, Router
+from tests import test_driver_e2e as e2e
 from tests.fakeprovider import FakeProvider
 from tests.test_driver_e2e import (
-    KEYS,
     _close_litellms_clients,  # noqa: F401  (fixtures shared with the driver's tests)
     _no_stray_event_loop,  # noqa: F401
     run,
-    user_files,
+    write_user_files,
 )
 from tests.test_router import HI, TRIO, reservation
 
@@ -38,10 +38,7 @@ CALLERS = 50
 RATES = {"429": 0.08, "500": 0.08, "timeout": 0.02, "malformed": 0.05}
 
 
-@pytest.fixture(autouse=True)
-def _canary_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, key in KEYS.items():
-        monkeypatch.setenv(name, key)
+_canary_keys = e2e._canary_keys
 
 
 @pytest.fixture
@@ -52,11 +49,7 @@ def fake() -> Iterator[FakeProvider]:
 
 @pytest.fixture
 def catalog(fake: FakeProvider, tmp_path: Path) -> Catalog:
-    directory = tmp_path / "user-catalog"
-    directory.mkdir()
-    for name, text in user_files(fake).items():
-        (directory / name).write_text(text, encoding="utf-8")
-    return llm_catalog.load_catalog([directory])
+    return llm_catalog.load_catalog([write_user_files(tmp_path / "user-catalog", fake)])
 
 
 def test_a_thousand_calls_through_random_faults(

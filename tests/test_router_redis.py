@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,14 +24,14 @@ from llm_catalog.profiles import Budget, CacheSettings, ProfileRateLimits
 from llm_catalog.router import Routed, Router
 from llm_catalog.state import open_state
 from tests import redisserver
+from tests import test_driver_e2e as e2e
 from tests.fakeprovider import FakeProvider
 from tests.test_driver_e2e import (
     CANARY,
-    KEYS,
     _close_litellms_clients,  # noqa: F401  (fixtures shared with the driver's tests)
     _no_stray_event_loop,  # noqa: F401
     run,
-    user_files,
+    write_user_files,
 )
 from tests.test_router import HI, OPENAI, profile, reservation
 
@@ -41,30 +40,16 @@ redis_url = redisserver.redis_url
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def _canary_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, key in KEYS.items():
-        monkeypatch.setenv(name, key)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeProvider]:
-    with FakeProvider() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeProvider) -> FakeProvider:
-    server.reset()
-    return server
+# The driver's end-to-end fixtures: canary keys, and the fake provider (one per
+# module, reset for each test).
+_canary_keys = e2e._canary_keys
+server = e2e.server
+fake = e2e.fake
 
 
 @pytest.fixture(scope="module")
 def user_dir(server: FakeProvider, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("user-catalog")
-    for name, text in user_files(server).items():
-        (directory / name).write_text(text, encoding="utf-8")
-    return directory
+    return write_user_files(tmp_path_factory.mktemp("user-catalog"), server)
 
 
 @pytest.fixture(scope="module")
