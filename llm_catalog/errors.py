@@ -8,6 +8,7 @@ The exception tree::
     ├── UnknownModelError           no model has the id or alias asked for
     ├── UnknownProfileError         no profile has the name asked for
     ├── StateError                  the router's state or usage ledger cannot be opened or used
+    ├── ClockError                  LLM_CATALOG_NOW is not a moment to start at (llm_catalog.clock)
     └── CallError                   a call to a model was refused before it left, or failed
         ├── MissingKeyError             the provider's key variable is not set
         ├── UnsupportedParameterError   a request parameter the model does not accept

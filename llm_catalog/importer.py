@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llm_catalog import records
+from llm_catalog import clock, records
 from llm_catalog.drift import Difference, compare_model, find_source_model, reviewed_differences
 from llm_catalog.errors import LLMCatalogError
 from llm_catalog.sources import SourceData, SourceModel, SourcePrices, provider_route
@@ -364,7 +364,8 @@ def import_models(
     today: dt.date | None = None,
 ) -> ImportResult:
     """Draft records for ``provider``'s models in ``data`` (those whose id matches
-    the fnmatch ``pattern``), appended to ``output`` when it exists.
+    the fnmatch ``pattern``), appended to ``output`` when it exists. ``today``, the
+    date the drafts are stamped as checked, defaults to :func:`llm_catalog.clock.today`.
 
     Raises :class:`CatalogImportError` for a provider the sources table does not know
     or an output file that cannot be appended to.
@@ -376,7 +377,7 @@ def import_models(
         raise CatalogImportError(
             f"unknown provider {provider!r}: use one of {', '.join(r.id for r in PROVIDERS)}"
         )
-    today = today or dt.date.today()
+    today = today or clock.today()
     existing = _read_existing(output) if output is not None and output.exists() else None
     if existing is not None and existing.provider not in (None, provider):
         raise CatalogImportError(

@@ -44,6 +44,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from pathlib import Path
 from typing import Any, Literal
 
+from llm_catalog import clock
 from llm_catalog.errors import StateError, redact
 
 __all__ = [
@@ -502,7 +503,7 @@ class Ledger(SQLiteFile):
         if call_id is not None:
             where += " AND call_id = ?"
             params.append(call_id)
-        stale = utc_text(datetime.now(UTC) - INTERRUPTED_AFTER)
+        stale = utc_text(clock.now() - INTERRUPTED_AFTER)
         with self._connection() as db:
             found = db.execute(
                 f"SELECT {_COLUMNS} FROM attempts WHERE {where} ORDER BY id", params
@@ -519,7 +520,7 @@ class Ledger(SQLiteFile):
         if by not in GROUPINGS:
             raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
         where, params = _where(since)
-        stale = utc_text(datetime.now(UTC) - INTERRUPTED_AFTER)
+        stale = utc_text(clock.now() - INTERRUPTED_AFTER)
         answered = "outcome IN ('answered', 'cached')"
         # SQLite's SUM stops at 2**63 picodollars (about $9.2 million): whole dollars
         # and the picodollars beyond them are summed apart, then joined in Python.

@@ -49,7 +49,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llm_catalog import errors
+from llm_catalog import clock, errors
 from llm_catalog.profiles import RETRYABLE, Failure, Profile, WhenLimited
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ def _failure(error: errors.CallError) -> Failure:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 @dataclass

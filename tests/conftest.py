@@ -1,4 +1,9 @@
-"""Shared fixtures: every test runs without the user's own catalog directories."""
+"""Shared fixtures: every test runs without the user's own catalog directories, on a fixed date.
+
+Every date llm-catalog reads comes from :mod:`llm_catalog.clock`, which the suite
+starts at :data:`NOW` (through ``LLM_CATALOG_NOW``, so subprocesses share it): the
+tests give the same answers on any day they run, and no test can see midnight pass.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# Midday, so that the clock, which runs on from here, stays within one UTC day.
+NOW = "2026-11-25T12:00:00+00:00"
 CASES = Path(__file__).resolve().parent / "cases"
 
 
@@ -23,6 +30,7 @@ def _isolated_environment(
     monkeypatch.delenv("LLM_CATALOG_PATH", raising=False)
     monkeypatch.delenv("LLM_CATALOG_STATE", raising=False)
     monkeypatch.delenv("LLM_CATALOG_CACHE", raising=False)
+    monkeypatch.setenv("LLM_CATALOG_NOW", NOW)
     monkeypatch.setenv("LLM_CATALOG_CACHE_DIR", str(compiled_cache_dir))
     # The ledger and the router's state go to the user's data directory by default.
     monkeypatch.setenv("LLM_CATALOG_DATA_DIR", str(tmp_path / "data"))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from llm_catalog import clock
 from llm_catalog.cli import main, since
 from llm_catalog.ledger import Ledger
 from llm_catalog.state import RedisState
@@ -158,7 +159,7 @@ def test_calls_in_flight_are_counted_apart(tmp_path: Path) -> None:
             model="openai/gpt-4o",
             provider="openai",
             attempt=1,
-            started_at=datetime.now(UTC),
+            started_at=clock.now(),
         )
     status, out, _ = run("usage", "--ledger", str(path))
     assert status == 0
@@ -209,8 +210,9 @@ def test_since_takes_dates_moments_and_ages() -> None:
     assert since("2026-11-15") == datetime(2026, 11, 15, tzinfo=UTC)
     assert since("2026-11-15T08:30+01:00") == datetime(2026, 11, 15, 7, 30, tzinfo=UTC)
     for text, age in (("7d", timedelta(days=7)), ("24h", timedelta(hours=24))):
-        moment = datetime.now(UTC) - age
-        assert abs(since(text) - moment) < timedelta(seconds=5)
+        earliest = clock.now() - age
+        moment = since(text)
+        assert earliest <= moment <= clock.now() - age
 
 
 def counted(url: str) -> None:
@@ -272,7 +274,7 @@ def test_shared_counters_from_redis(
 
 
 def test_counters_without_a_ledger(tmp_path: Path, redis_url: str) -> None:
-    day = (datetime.now(UTC) - timedelta(days=7)).date().isoformat()
+    day = (clock.now() - timedelta(days=7)).date().isoformat()
     status, out, _ = run(
         "usage", "--ledger", str(tmp_path / "none.sqlite3"), "--state", redis_url, "--since", "7d"
     )

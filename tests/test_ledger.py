@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from llm_catalog import clock
 from llm_catalog.errors import StateError
 from llm_catalog.ledger import INTERRUPTED_AFTER, Ledger, LedgerRow, UsageLine, total
 from llm_catalog.state import SQLiteState
@@ -118,7 +119,7 @@ def test_begin_end_and_rows(ledger: Ledger) -> None:
 
 
 def test_a_row_is_committed_before_the_call_goes_out(ledger: Ledger) -> None:
-    attempt(ledger, started_at=datetime.now(UTC))
+    attempt(ledger, started_at=clock.now())
     other = Ledger(ledger.path)  # another process's view
     try:
         [row] = other.rows()
@@ -257,7 +258,7 @@ def test_sums_past_64_bit_picodollars_are_exact(ledger: Ledger) -> None:
 
 
 def test_pending_rows_are_in_flight_then_interrupted(ledger: Ledger) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     attempt(ledger, call_id="live", started_at=now - timedelta(minutes=5))
     attempt(ledger, call_id="dead", started_at=now - INTERRUPTED_AFTER - timedelta(minutes=1))
     assert [(r.call_id, r.outcome) for r in ledger.rows()] == [
@@ -289,23 +290,23 @@ def test_many_threads_write_at_once(ledger: Ledger) -> None:
 
 CRASH_AFTER_BEGIN = """
 import os, sys
-from datetime import datetime, UTC
+from llm_catalog import clock
 from llm_catalog.ledger import Ledger
 ledger = Ledger(sys.argv[1])
 ledger.begin(call_id="crashed", profile="agent", model="openai/gpt-4o", provider="openai",
-             attempt=1, started_at=datetime.now(UTC))
+             attempt=1, started_at=clock.now())
 os._exit(0)  # no close, no cleanup: as if the process were killed mid-call
 """
 
 WRITE_UNTIL_KILLED = """
 import os, signal, sys
-from datetime import datetime, UTC
 from decimal import Decimal
+from llm_catalog import clock
 from llm_catalog.ledger import Ledger
 ledger = Ledger(sys.argv[1])
 for n in range(1, 100_000):
     row = ledger.begin(call_id=f"loop-{n}", profile="agent", model="openai/gpt-4o",
-                       provider="openai", attempt=1, started_at=datetime.now(UTC))
+                       provider="openai", attempt=1, started_at=clock.now())
     if n == 300:
         os.kill(os.getpid(), signal.SIGKILL)
     ledger.end(row, outcome="answered", cost=Decimal("0.01"), latency_seconds=0.1)

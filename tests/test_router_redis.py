@@ -7,7 +7,6 @@ CI installs it); calls go through the real litellm to the fake provider.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import llm_catalog
-from llm_catalog import BudgetExceededError, Catalog
+from llm_catalog import BudgetExceededError, Catalog, clock
 from llm_catalog.profiles import Budget, CacheSettings, ProfileRateLimits
 from llm_catalog.router import Routed, Router
 from llm_catalog.state import open_state
@@ -153,7 +152,7 @@ def test_two_processes_sharing_one_budget_never_overspend_it(
     assert all(report["errors"] in ([], ["BudgetExceededError"]) for report in reports)
     assert len(fake.requests) == 10
     with open_state(redis_url) as state:
-        assert state.spent("shared", now=dt.datetime.now(dt.UTC))["day"] == limit
+        assert state.spent("shared", now=clock.now())["day"] == limit
 
 
 def test_rate_limits_the_cache_and_counters_are_shared_between_routers(
@@ -175,7 +174,7 @@ def test_rate_limits_the_cache_and_counters_are_shared_between_routers(
         assert not first.complete("cached", HI).cached
         again = second.complete("cached", HI)
         assert (again.cached, again.text) == (True, "kept in redis")
-        lines = second.state.usage_counters(since=dt.date.today(), by="model")
+        lines = second.state.usage_counters(since=clock.today(), by="model")
     assert len(fake.requests) == 4
     calls = {line.key: line.calls for line in lines}
     assert calls[OPENAI] == 3
