@@ -346,14 +346,14 @@ def test_stop_wakes_a_request_held_by_a_timeout_fault() -> None:
 
     caller = threading.Thread(target=call)
     caller.start()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60
     while not fake.requests and time.monotonic() < deadline:
         time.sleep(0.01)
-    started = time.monotonic()
+    assert fake.requests
     fake.stop()
-    caller.join(5)
-    assert time.monotonic() - started < 2
+    caller.join(60)
     assert not caller.is_alive()
+    # Woken by the stop: the client's own 10-second timeout would raise ReadTimeout.
     assert [type(e) for e in outcome] == [httpx.RemoteProtocolError]
 
 

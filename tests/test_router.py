@@ -153,10 +153,10 @@ def test_a_retry_after_longer_than_the_profile_waits_moves_on(
 ) -> None:
     with make_router(catalog, ledger_path, p=profile(max_retry_after_seconds=1)) as router:
         fake.fail("429", retry_after=30)
-        started = time.monotonic()
         routed = router.complete("p", HI)
-    assert time.monotonic() - started < 5
     assert outcomes(routed.attempts) == [(OPENAI, "rate_limit"), (ANTHROPIC, "answered")]
+    # It moved on at once: no attempt waited for the 30 seconds asked.
+    assert [attempt.waited_seconds for attempt in routed.attempts] == [0.0, 0.0]
 
 
 def test_outages_are_retried_then_the_next_model_answers(
@@ -294,11 +294,12 @@ def test_the_deadline_stops_the_chain(
     slow = profile(timeout_seconds=0.4, deadline_seconds=1, retries=5)
     with make_router(catalog, ledger_path, p=slow) as router:
         fake.fail("timeout", delay=2, times=20)
-        started = time.monotonic()
         with pytest.raises(RouteError) as caught:
             router.complete("p", HI)
-    assert time.monotonic() - started < 2.5
     attempts = caught.value.attempts
+    # No attempt started past the deadline, however slowly the machine ran.
+    first = attempts[0].started_at
+    assert all((a.started_at - first).total_seconds() < 1 for a in attempts if a.sent), attempts
     assert 1 <= sum(a.sent for a in attempts) <= 3
     assert attempts[-1].outcome == "skipped"
     assert attempts[-1].reason == "the profile's deadline of 1 s passed"
@@ -387,9 +388,10 @@ def test_waiting_for_a_rate_limit(
         monkeypatch.setattr(time, "time", real)
         started = time.monotonic()
         routed = router.complete("p", HI)
-    assert 0.3 <= time.monotonic() - started < 3
+    assert time.monotonic() - started >= 0.3
     assert outcomes(routed.attempts) == [(OPENAI, "answered")]
-    assert routed.attempts[0].waited_seconds >= 0.3
+    # It waited for the window to free, within the profile's max_wait_seconds.
+    assert 0.3 <= routed.attempts[0].waited_seconds <= 5
 
 
 # -- budgets ----------------------------------------------------------------------------------
