@@ -16,6 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-25T12:00:00+00:00"
 CASES = Path(__file__).resolve().parent / "cases"
 
+pytest_plugins = ["tests.progress"]
+
 
 @pytest.fixture(scope="session")
 def compiled_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

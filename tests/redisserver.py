@@ -49,17 +49,27 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _answers(port: int, password: str | None) -> bool:
+def _answers(port: int, password: str | None, pid: int) -> bool:
+    """True when the server on ``port`` answers and is the process ``pid``.
+
+    Another test process (pytest-xdist runs several) may have started its own server
+    on the same free port a moment earlier; that one must never be mistaken for ours.
+    """
+    import redis
+
+    client = redis.Redis(
+        host="127.0.0.1",
+        port=port,
+        password=password,
+        socket_timeout=0.5,
+        socket_connect_timeout=0.5,
+    )
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-            if password:
-                conn.sendall(f"AUTH {password}\r\n".encode())
-                if not conn.recv(64).startswith(b"+OK"):
-                    return False
-            conn.sendall(b"PING\r\n")
-            return conn.recv(64).startswith(b"+PONG")
-    except OSError:
+        return bool(client.info("server").get("process_id") == pid)
+    except redis.RedisError:
         return False
+    finally:
+        client.close()
 
 
 @contextmanager
@@ -90,7 +100,7 @@ def start_redis(directory: Path, *, password: str | None = None) -> Iterator[Red
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while process.poll() is None and time.monotonic() < deadline:
-            if _answers(port, password):
+            if _answers(port, password, process.pid):
                 break
             time.sleep(0.02)
         else:
