@@ -10,6 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests draw the same examples on every run and machine (derandomize), keep
+# no example database between runs, and never fail because the machine is slow.
+settings.register_profile(
+    "llm-catalog",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("llm-catalog")
 
 REPO = Path(__file__).resolve().parent.parent
 # Midday, so that the clock, which runs on from here, stays within one UTC day.
