@@ -8,7 +8,9 @@ a stable shape.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -27,6 +29,7 @@ __all__ = ["main"]
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 128 + 13  # killed by SIGPIPE, as a shell reports it
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -177,31 +180,69 @@ def _add_source_commands(commands_: Any, common: argparse.ArgumentParser) -> Non
     drift.set_defaults(handler=_drift)
 
 
+# The largest token count a flag takes: a thousand times the largest context window.
+MAX_TOKENS = 10_000_000_000
+# The largest sum of US dollars a flag takes, the largest budget a profile may set.
+MAX_USD = Decimal(10_000_000)
+# Longer texts are no number a person types; Decimal would parse them slowly or overflow.
+_MAX_NUMBER_TEXT = 40
+
+
+def _decimal(text: str) -> Decimal | None:
+    """``text`` as a finite Decimal of a sane size, or None."""
+    if len(text) > _MAX_NUMBER_TEXT or not text.isascii():
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or not -30 <= value.adjusted() <= 30:
+        return None if not value.is_zero() or not value.is_finite() else Decimal(0)
+    return value
+
+
 def token_count(text: str) -> int:
-    """A token count as typed: 128000, 128k, 1m, 1.5M, 200_000, 200,000."""
+    """A token count as typed: 128000, 128k, 1m, 1.5M, 200_000, 200,000 (at most 10 billion)."""
     cleaned = text.strip().lower().replace("_", "").replace(",", "")
     scale = {"k": 1_000, "m": 1_000_000}.get(cleaned[-1:], 1)
     number = cleaned[:-1] if scale != 1 else cleaned
-    try:
-        value = Decimal(number) * scale
-    except InvalidOperation:
+    value = _decimal(number)
+    if value is None:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a token count; write 128000, 128k or 1m"
         ) from None
-    if not value.is_finite() or value != value.to_integral_value() or value < 0:
+    value *= scale
+    if value != value.to_integral_value() or value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole, non-negative token count")
+    if value > MAX_TOKENS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is more than the largest token count, {MAX_TOKENS:,}: give a smaller count"
+        )
     return int(value)
 
 
 def money(text: str) -> Decimal:
-    """A sum of US dollars as typed: 0.01 or $0.01."""
-    try:
-        value = Decimal(text.strip().removeprefix("$"))
-    except InvalidOperation:
+    """A sum of US dollars as typed: 0.01 or $0.01 (at most $10,000,000)."""
+    value = _decimal(text.strip().removeprefix("$"))
+    if value is None:
         raise argparse.ArgumentTypeError(f"{text!r} is not an amount of US dollars") from None
-    if not value.is_finite() or value < 0:
+    if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative amount of US dollars")
+    if value > MAX_USD:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is more than the largest amount, ${MAX_USD:,}: give a smaller amount"
+        )
     return value
+
+
+def count(text: str) -> int:
+    """A positive whole number of results, as typed."""
+    cleaned = text.strip()
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 9 or int(cleaned) == 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of models: write a whole number from 1 to 999,999,999"
+        )
+    return int(cleaned)
 
 
 def day(text: str) -> dt.date:
@@ -212,19 +253,46 @@ def day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
+# The longest age --since takes: longer than any ledger is kept, far from datetime's limits.
+MAX_AGE_DAYS = 36_500
+EARLIEST_SINCE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def since(text: str) -> dt.datetime:
-    """A moment as typed: YYYY-MM-DD (midnight UTC), an ISO date and time, 7d or 24h ago."""
+    """A moment as typed: YYYY-MM-DD (midnight UTC), an ISO date and time, 7d or 24h ago.
+
+    Ages reach back at most 36,500 days (876,000 hours); moments from 1970-01-01 UTC.
+    """
+    from llm_catalog import clock
+
     cleaned = text.strip().lower()
-    units = {"d": "days", "h": "hours"}
-    if cleaned[-1:] in units and cleaned[:-1].isdigit():
-        return dt.datetime.now(dt.UTC) - dt.timedelta(**{units[cleaned[-1]]: int(cleaned[:-1])})
+    units = {"d": ("days", 1), "h": ("hours", 24)}
+    if cleaned[-1:] in units and cleaned[:-1].isascii() and cleaned[:-1].isdigit():
+        unit, per_day = units[cleaned[-1]]
+        if len(cleaned) > 12 or int(cleaned[:-1]) > MAX_AGE_DAYS * per_day:
+            limit = f"{MAX_AGE_DAYS:,} days" + (
+                f" ({MAX_AGE_DAYS * per_day:,} hours)" * (per_day > 1)
+            )
+            raise argparse.ArgumentTypeError(
+                f"{text!r} reaches back more than {limit}: give a shorter age or a date"
+            )
+        return clock.now() - dt.timedelta(**{unit: int(cleaned[:-1])})
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date or an age: write YYYY-MM-DD, 7d or 24h"
         ) from None
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+    moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+    try:
+        in_utc = moment.astimezone(dt.UTC)
+    except OverflowError:
+        in_utc = EARLIEST_SINCE - dt.timedelta(days=1)
+    if in_utc < EARLIEST_SINCE:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is before {EARLIEST_SINCE:%Y-%m-%d} UTC: give a later date"
+        )
+    return in_utc
 
 
 def _add_usage_command(commands_: Any) -> None:
@@ -361,7 +429,7 @@ def _add_select_flags(parser: argparse.ArgumentParser) -> None:
     _add_request_flags(parser)
     order = parser.add_argument_group("order")
     order.add_argument("--order-by", choices=ORDERS, default=None)
-    order.add_argument("--limit", type=int, metavar="N")
+    order.add_argument("--limit", type=count, metavar="N")
     parser.add_argument(
         "--explain", action="store_true", help="say why each model left out was left out"
     )
@@ -530,6 +598,21 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    except LLMCatalogError as error:  # LLM_CATALOG_NOW read while parsing --since
+        err.write(f"llm-catalog: error: {error}\n")
+        return EXIT_USAGE
+    try:
+        return _run(args, out, err)
+    except BrokenPipeError:
+        # The reader went away (``| head``): end quietly, as a shell tool does, with
+        # stdout pointed at /dev/null so the interpreter's last flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         return int(args.handler(args, out, err))
     except CatalogError as error:

@@ -62,13 +62,45 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
     if getattr(args, "prompt_file", None) is not None:
         if "input_tokens" in request:
             raise UsageError("give --input-tokens or --prompt-file, not both")
-        try:
-            request["prompt"] = args.prompt_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(
-                f"cannot read --prompt-file {str(args.prompt_file)!r}: {error}"
-            ) from None
+        request["prompt"] = _read_prompt(args.prompt_file)
     return request
+
+
+# The largest prompt file read: about sixteen million tokens of English text.
+MAX_PROMPT_BYTES = 64 * 1024 * 1024
+
+
+def _read_prompt(path: Any) -> str:
+    """A prompt file's text: a regular file of at most 64 MiB, in UTF-8."""
+    import os
+    import stat
+
+    where = f"--prompt-file {str(path)!r}"
+    try:
+        # O_NONBLOCK: a FIFO named here must not block the command before it is refused.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        raise UsageError(f"{where}: cannot open it: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{where}: not a regular file: give a file of the prompt's text")
+        try:
+            raw = handle.read(MAX_PROMPT_BYTES + 1)
+        except OSError as error:
+            raise UsageError(f"{where}: cannot read it: {error.strerror}") from None
+    if len(raw) > MAX_PROMPT_BYTES:
+        raise UsageError(
+            f"{where}: larger than {MAX_PROMPT_BYTES // 1024 // 1024} MiB, the largest prompt "
+            "file read: give --input-tokens instead"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{where}: not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start:,}): "
+            "save it as UTF-8"
+        ) from None
 
 
 def list_models(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -76,6 +76,11 @@ def catalog_roots(
         for entry in env.get(CATALOG_PATH_ENV, "").split(os.pathsep)
         if entry.strip()
     ]
+    for given in paths:
+        if not str(given).strip():
+            raise CatalogPathError(
+                f"catalog path {str(given)!r} is empty: name a directory of catalog files"
+            )
     named += [("catalog path", Path(p)) for p in paths]
     for what, path in named:
         if not os.path.lexists(path):

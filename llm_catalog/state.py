@@ -849,6 +849,11 @@ def open_state(url: str | None = None) -> State:
         raise StateError(f"{source} is empty: write sqlite:///PATH, a file path or redis://HOST")
     scheme, sep, _ = text.partition("://")
     if not sep:
+        if ":" in text:  # a URL mistyped, never meant as a file name
+            raise StateError(
+                f"{source} {public_url(text)!r} is neither a state URL nor a file path: write "
+                "sqlite:///PATH, a file path without ':', or redis://HOST:PORT/DB"
+            )
         return SQLiteState(Path(text))
     scheme = scheme.lower()
     if scheme in _REDIS_SCHEMES:

@@ -29,7 +29,7 @@ class FileProgress:
         self.expected: Counter[str] = Counter()
         self.finished: Counter[str] = Counter()
         self.outcomes: dict[str, Counter[str]] = {}
-        self.seconds: Counter[str] = Counter()
+        self.seconds: dict[str, float] = {}
         self.failed_tests: set[str] = set()
         self.total = 0
         self.done = 0
@@ -51,7 +51,7 @@ class FileProgress:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         file = _file(report.nodeid)
-        self.seconds[file] += report.duration
+        self.seconds[file] = self.seconds.get(file, 0.0) + report.duration
         outcomes = self.outcomes.setdefault(file, Counter())
         if report.failed:
             if report.nodeid not in self.failed_tests:
@@ -82,7 +82,7 @@ class FileProgress:
         counted = ", ".join(f"{outcomes[kind]} {kind}" for kind in _ORDER if outcomes[kind])
         share = f"{100 * self.done // self.total:3d}%" if self.total else ""
         self.reporter.write_line(
-            f"[{share}] {file}: {counted or 'no tests'} in {self.seconds[file]:.1f} s",
+            f"[{share}] {file}: {counted or 'no tests'} in {self.seconds.get(file, 0.0):.1f} s",
             red=bool(outcomes["failed"] or outcomes["error"]),
         )
 

@@ -65,7 +65,8 @@ def _answers(port: int, password: str | None, pid: int) -> bool:
         socket_connect_timeout=0.5,
     )
     try:
-        return bool(client.info("server").get("process_id") == pid)
+        info: dict[str, object] = client.info("server")  # type: ignore[assignment]
+        return info.get("process_id") == pid
     except redis.RedisError:
         return False
     finally:
