@@ -28,20 +28,39 @@ from llm_catalog.yamlsource import Document, YamlProblem, escape_pointer, parse_
 __all__ = ["Builder", "Source", "read_file"]
 
 
+_NOT_REGULAR = (
+    "is not a regular file (a FIFO, device or socket): catalog files are plain files; "
+    "remove it or rename it so it does not end in .yaml"
+)
+
+
+def _too_large(display: str, size: str) -> Problem:
+    return _file_problem(
+        display,
+        f"file is {size} bytes; catalog files "
+        f"are limited to {MAX_FILE_BYTES // 1024 // 1024} MiB ({MAX_FILE_BYTES:,} bytes): "
+        "split it into one file per provider",
+    )
+
+
 def read_file(path: Path, display: str) -> Document | Problem:
     """Read and parse one file; a problem instead of an exception for anything wrong."""
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
             return _file_problem(display, "is a directory, not a catalog file")
+        if not stat.S_ISREG(info.st_mode):
+            return _file_problem(display, _NOT_REGULAR)
         if info.st_size > MAX_FILE_BYTES:
-            return _file_problem(
-                display,
-                f"file is {info.st_size:,} bytes; catalog files are limited to "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MiB ({MAX_FILE_BYTES:,} bytes): "
-                "split it into one file per provider",
-            )
-        raw = path.read_bytes()
+            return _too_large(display, f"{info.st_size:,}")
+        # O_NONBLOCK: a FIFO swapped in after the stat must not block the read.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return _file_problem(display, _NOT_REGULAR)
+            raw = handle.read(MAX_FILE_BYTES + 1)  # a file growing under us cannot slip past
+        if len(raw) > MAX_FILE_BYTES:
+            return _too_large(display, f"more than {MAX_FILE_BYTES:,}")
     except OSError as error:
         reason = {
             errno.ELOOP: "symbolic link loop",
@@ -89,15 +108,28 @@ class Source:
     display: str
     document: Document
     bad: set[str] = field(default_factory=set)
+    # Every bad pointer and each of its ancestors, so that is_bad is one lookup
+    # however many problems a file has.
+    _bad_or_above: set[str] = field(default_factory=set)
 
     @property
     def value(self) -> dict[str, Any]:
         value: dict[str, Any] = self.document.value
         return value
 
+    def mark_bad(self, pointer: str) -> None:
+        """Note that a problem was reported at ``pointer``."""
+        self.bad.add(pointer)
+        probe = pointer
+        while probe not in self._bad_or_above:
+            self._bad_or_above.add(probe)
+            if not probe:
+                break
+            probe = probe.rsplit("/", 1)[0]
+
     def is_bad(self, pointer: str) -> bool:
         """True when a problem was reported at ``pointer`` or inside it."""
-        return any(b == pointer or b.startswith(pointer + "/") for b in self.bad)
+        return pointer in self._bad_or_above
 
 
 class Builder:
@@ -122,7 +154,7 @@ class Builder:
         while probe not in positions and probe:
             probe = probe.rsplit("/", 1)[0]
         line, column = positions.get(probe, source.document.values.get(probe, (0, 0)))
-        source.bad.add(pointer)
+        source.mark_bad(pointer)
         self.problems.append(Problem(source.display, line + 1, column + 1, pointer, message))
 
     def report_at(self, layers: Sequence[Layer], relative: str, message: str) -> None:

@@ -34,6 +34,7 @@ import datetime as dt
 import hashlib
 import marshal
 import os
+import stat
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llm_catalog.errors import Location, Problem
+from llm_catalog.loader import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from llm_catalog.catalog import Catalog
@@ -107,9 +109,20 @@ class CompiledCache:
             identity.update(part.encode() + b"\0")
             key.update(part.encode() + b"\0")
         for path in files:
+            # Only what the loader would read is hashed: a regular file within the size
+            # limit, read no further than it. Anything else goes to the loader, which says why.
             try:
-                content = path.read_bytes()
+                info = os.stat(path)
+                if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+                    return None
+                descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+                with os.fdopen(descriptor, "rb") as handle:
+                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                        return None
+                    content = handle.read(MAX_FILE_BYTES + 1)
             except OSError:
+                return None
+            if len(content) > MAX_FILE_BYTES:
                 return None
             name = str(path).encode("utf-8", "surrogateescape")
             identity.update(name + b"\0")

@@ -100,6 +100,7 @@ def _iter_files(root: Path) -> Iterator[Path | Problem]:
         return
     found_any = False
     errors: list[OSError] = []
+    inside = os.path.realpath(root)
     for folder, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         # Directories named like catalog files are reported in name order with the files.
@@ -117,7 +118,19 @@ def _iter_files(root: Path) -> Iterator[Path | Problem]:
                 )
             else:
                 found_any = True
-                yield Path(folder, name)
+                path = Path(folder, name)
+                target = os.path.realpath(path)
+                if os.path.commonpath([inside, target]) != inside:
+                    # Links are followed only within the directory named: a link to
+                    # /etc/passwd must not have its start quoted in a message.
+                    yield _file_problem(
+                        _display(path),
+                        f"is a symbolic link to {target!r}, outside the catalog directory "
+                        f"{_display(root)!r}: copy the file in, or name its directory with "
+                        "--catalog",
+                    )
+                    continue
+                yield path
     if not found_any and not errors:
         yield _file_problem(
             _display(root), "no catalog files (*.yaml, *.yml) in this directory: check the path"

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_INPUT_TOKENS",
     "DEFAULT_OUTPUT_TOKENS",
+    "MAX_LIMIT",
+    "MAX_TOKENS",
+    "MAX_USD",
     "ORDERS",
     "Exclusion",
     "Match",
@@ -40,6 +43,16 @@ __all__ = [
 
 DEFAULT_INPUT_TOKENS = 1_000
 DEFAULT_OUTPUT_TOKENS = 1_000
+# The largest token count a keyword takes: the schema's bound on a context window
+# (records.MAX_TOKENS, not imported so that querying needs no pydantic); a larger
+# request fits no model.
+MAX_TOKENS = 1_000_000_000
+# The largest sum of US dollars a keyword takes: above the cost of the largest request
+# (MAX_TOKENS input and output tokens) at the highest price a record may have
+# ($100,000 per million tokens), so no ceiling below it is ever needed.
+MAX_USD = 1_000_000_000
+# The most models ``limit`` takes: more than any catalog holds.
+MAX_LIMIT = 1_000_000
 _DEFAULT_STATUS = frozenset({Status.active, Status.preview})
 
 
@@ -244,10 +257,15 @@ class Selection(Sequence[Match]):
 # --- argument checking -----------------------------------------------------
 
 
+def _shown(value: Any) -> str:
+    """``value`` as a message quotes it; an int too long for ``repr`` in exponent form."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return f"{Decimal(value):.3E}"
+    return f"{value!r:.60}"
+
+
 def _fail(name: str, expected: str, value: Any) -> QueryError:
-    return QueryError(
-        f"select(): {name} must be {expected}, got {type(value).__name__} {value!r:.60}"
-    )
+    return QueryError(f"select(): {name} must be {expected}, got {type(value).__name__} {_shown(value)}")
 
 
 def _bool(name: str, value: Any) -> bool:
@@ -256,9 +274,11 @@ def _bool(name: str, value: Any) -> bool:
     return value
 
 
-def _count(name: str, value: Any, *, positive: bool = False) -> int:
+def _count(name: str, value: Any, *, positive: bool = False, most: int = MAX_TOKENS) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < (1 if positive else 0):
         raise _fail(name, "a positive integer" if positive else "a non-negative integer", value)
+    if value > most:
+        raise _fail(name, f"at most {most:,}", value)
     return value
 
 
@@ -271,7 +291,9 @@ def _money(name: str, value: Any) -> Decimal:
         raise _fail(name, "a number of US dollars", value) from None
     if not amount.is_finite() or amount < 0:
         raise _fail(name, "a non-negative, finite number of US dollars", value)
-    return amount
+    if amount > MAX_USD:
+        raise _fail(name, f"at most {MAX_USD:,} US dollars", value)
+    return amount + 0  # -0 is 0
 
 
 def _names(name: str, value: Any, allowed: Iterable[str] | None = None) -> frozenset[str]:
@@ -381,8 +403,10 @@ def _parse(predicates: Mapping[str, Any]) -> _Query:
             setattr(query, name, _names(name, value))
         elif name in ("input_modalities", "output_modalities", "supports"):
             setattr(query, name, _names(name, value, None if name == "supports" else modalities))
-        elif name in ("min_context", "min_output", "limit"):
+        elif name in ("min_context", "min_output"):
             setattr(query, name, _count(name, value, positive=True))
+        elif name == "limit":
+            query.limit = _count(name, value, positive=True, most=MAX_LIMIT)
         elif name in ("input_tokens", "output_tokens", "cached_input_tokens"):
             setattr(query, name, _count(name, value))
         elif name in ("max_cost", "max_input_price", "max_output_price"):

@@ -34,6 +34,9 @@ _FLOAT_SPECIAL = re.compile(r"^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$")
 # YAML 1.1 reads 0100 as octal and 1:30 as base 60; in a catalog both are typos.
 _AMBIGUOUS_INT = re.compile(r"^[-+]?(0[0-7_]+|[0-9][0-9_]*(:[0-5]?[0-9])+)$")
 MAX_DEPTH = 64
+# Longer numbers are no fact about a model; Python refuses to read ints past 4,300 digits.
+MAX_NUMBER_DIGITS = 40
+MAX_EXPONENT = 30
 _TOO_DEEP = f"the document nests too deeply to be a catalog file (more than {MAX_DEPTH} levels)"
 
 
@@ -83,6 +86,16 @@ def _tag_problem(tag: str, mark: Any, pointer: str) -> _Stop:
     )
 
 
+def _too_long_number(text: str, mark: Any, pointer: str) -> YamlProblem:
+    return YamlProblem(
+        mark.line,
+        mark.column,
+        pointer,
+        f"a number of {len(text):,} characters is too long: catalog numbers have at most "
+        f"{MAX_NUMBER_DIGITS} characters",
+    )
+
+
 def _scalar(event: Any, pointer: str) -> Any:
     mark: Any = event.start_mark
     if event.tag is not None and event.tag != "!":
@@ -108,6 +121,8 @@ def _scalar(event: Any, pointer: str) -> Any:
                     "a colon as base 60; write the plain decimal number, or quote it for text",
                 )
             )
+        if len(event.value) > MAX_NUMBER_DIGITS:
+            raise _Stop(_too_long_number(event.value, mark, pointer))
         return _CONSTRUCTOR.construct_yaml_int(node)
     if tag == _TAG + "float":
         text = event.value.replace("_", "")
@@ -120,8 +135,21 @@ def _scalar(event: Any, pointer: str) -> Any:
                     f"{event.value!r} is not a finite decimal number; write a number such as 2.5",
                 )
             )
+        if len(text) > MAX_NUMBER_DIGITS:
+            raise _Stop(_too_long_number(event.value, mark, pointer))
         try:
-            return Decimal(text)
+            value = Decimal(text)
+            if not value.is_zero() and not -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT:
+                raise _Stop(
+                    YamlProblem(
+                        mark.line,
+                        mark.column,
+                        pointer,
+                        f"{event.value!r} is out of range: catalog numbers lie between "
+                        f"1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT}; write the number in full",
+                    )
+                )
+            return value
         except InvalidOperation:  # pragma: no cover - the resolver admitted it as a float
             return event.value
     if tag == _TAG + "merge":

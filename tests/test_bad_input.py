@@ -554,3 +554,92 @@ def test_a_directory_without_catalog_files_is_reported() -> None:
         "empty:1:1: /: no catalog files (*.yaml, *.yml) in this directory: check the path\n",
         "invalid: 1 problem in 1 file\n",
     )
+
+
+# -- files that are not what they seem, and numbers no catalog holds ---------------------------
+
+NOT_REGULAR = (
+    "/: is not a regular file (a FIFO, device or socket): catalog files are plain files; "
+    "remove it or rename it so it does not end in .yaml"
+)
+
+
+def test_a_fifo_is_refused_without_blocking() -> None:
+    os.mkdir("cat")
+    os.mkfifo("cat/x.yaml")
+    write("cat/acme.yaml", BASE)
+    # Run apart with a timeout: a read that blocked would hang the suite.
+    done = subprocess.run(
+        [sys.executable, "-m", "llm_catalog", "validate", "--no-shipped", "cat"],
+        cwd=Path.cwd(),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (1, f"cat/x.yaml:1:1: {NOT_REGULAR}\n")
+
+
+def test_links_are_followed_only_inside_the_catalog_directory() -> None:
+    write("cat/acme.yaml", BASE)
+    os.symlink("/etc/passwd", "cat/passwd.yaml")
+    os.symlink("/dev/zero", "cat/zero.yaml")
+    os.symlink("acme.yaml", "cat/again.yaml")  # inside: read, and once only
+    assert problems_in("cat") == [
+        "cat/passwd.yaml:1:1: /: is a symbolic link to '/etc/passwd', outside the catalog "
+        "directory 'cat': copy the file in, or name its directory with --catalog",
+        "cat/zero.yaml:1:1: /: is a symbolic link to '/dev/zero', outside the catalog "
+        "directory 'cat': copy the file in, or name its directory with --catalog",
+    ]
+    assert problems_in("/dev/zero") == [f"/dev/zero:1:1: {NOT_REGULAR}"]
+
+
+def test_the_compiled_cache_never_hashes_a_file_the_loader_refuses() -> None:
+    write("cat/acme.yaml", BASE)
+    os.mkfifo("cat/x.yaml")
+    from llm_catalog.compiled import CompiledCache
+    from llm_catalog.loader import iter_catalog_files
+
+    assert CompiledCache.for_files([Path("cat/acme.yaml"), Path("cat/x.yaml")]) is None
+    assert any(isinstance(f, Path) for f in iter_catalog_files(["cat"], shipped=False))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "9" * 5000,
+            "a number of 5,000 characters is too long: catalog numbers have at most 40 characters",
+        ),
+        (
+            "1.0e+999999999",
+            "'1.0e+999999999' is out of range: catalog numbers lie between 1e-30 and 1e30; write "
+            "the number in full",
+        ),
+        (
+            "1.0e-999999999",
+            "'1.0e-999999999' is out of range: catalog numbers lie between 1e-30 and 1e30; "
+            "write the number in full",
+        ),
+    ],
+)
+def test_numbers_no_catalog_holds_are_refused_where_written(value: str, message: str) -> None:
+    write("acme.yaml", BASE.replace("context_window: 1000", f"context_window: {value}"))
+    assert problems_in("acme.yaml") == [
+        f"acme.yaml:9:30: /models/0/limits/context_window: {message}"
+    ]
+
+
+def test_many_broken_records_are_all_reported() -> None:
+    models = "".join(
+        f"  - id: m{i}\n    name: M\n    limits: {{context_window: -1}}\n"
+        "    provenance: {sources: [x], checked: 2026-11-25}\n"
+        for i in range(8000)
+    )
+    write("acme.yaml", BASE.split("models:\n")[0] + "models:\n" + models)
+    problems = problems_in("acme.yaml")
+    assert len(problems) == 8000
+    assert problems[-1] == (
+        f"acme.yaml:{9 + 4 * 7999}:30: /models/7999/limits/context_window: "
+        "-1 is less than the minimum of 1"
+    )
