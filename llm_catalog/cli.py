@@ -11,13 +11,14 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from llm_catalog import __version__, commands
+from llm_catalog import __version__, commands, query
 from llm_catalog.commands import CAPABILITIES, ORDERS, UsageError, emit
 from llm_catalog.errors import CatalogError, CatalogPathError, LLMCatalogError, UnknownModelError
 
@@ -180,103 +181,143 @@ def _add_source_commands(commands_: Any, common: argparse.ArgumentParser) -> Non
     drift.set_defaults(handler=_drift)
 
 
-# The largest token count a flag takes: a thousand times the largest context window.
-MAX_TOKENS = 10_000_000_000
-# The largest sum of US dollars a flag takes, the largest budget a profile may set.
-MAX_USD = Decimal(10_000_000)
-# Longer texts are no number a person types; Decimal would parse them slowly or overflow.
-_MAX_NUMBER_TEXT = 40
+# The bounds select() checks its keywords against, said in the flags' messages.
+MAX_TOKENS = query.MAX_TOKENS
+MAX_USD = Decimal(query.MAX_USD)
+MAX_LIMIT = query.MAX_LIMIT
+# Money finer than a picodollar is no amount anyone means; the state counts in them.
+_PICODOLLAR = Decimal("1e-12")
+# Thousands written with commas must be grouped by three: 1,5 is no count.
+_GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 
 
-def _decimal(text: str) -> Decimal | None:
-    """``text`` as a finite Decimal of a sane size, or None."""
-    if len(text) > _MAX_NUMBER_TEXT or not text.isascii():
+def _number(text: str) -> Decimal | None:
+    """``text`` as a finite Decimal, or None; digits of other scripts are refused."""
+    if not text.isascii():
         return None
     try:
         value = Decimal(text)
     except InvalidOperation:
         return None
-    if not value.is_finite() or not -30 <= value.adjusted() <= 30:
-        return None if not value.is_zero() or not value.is_finite() else Decimal(0)
-    return value
+    return value if value.is_finite() else None
 
 
-def token_count(text: str) -> int:
-    """A token count as typed: 128000, 128k, 1m, 1.5M, 200_000, 200,000 (at most 10 billion)."""
-    cleaned = text.strip().lower().replace("_", "").replace(",", "")
+def token_count(text: str, *, least: int = 0) -> int:
+    """A token count as typed: 128000, 128k, 1m, 1.5M, 200_000, 200,000; at most MAX_TOKENS."""
+    cleaned = text.strip().lower().replace("_", "")
     scale = {"k": 1_000, "m": 1_000_000}.get(cleaned[-1:], 1)
     number = cleaned[:-1] if scale != 1 else cleaned
-    value = _decimal(number)
+    if "," in number:
+        number = number.replace(",", "") if _GROUPED.fullmatch(number) else "?"
+    value = _number(number)
     if value is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a token count; write 128000, 128k or 1m"
-        ) from None
-    value *= scale
-    if value != value.to_integral_value() or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole, non-negative token count")
-    if value > MAX_TOKENS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a token count; write 128000, 128k or 1m")
+    if value > MAX_TOKENS // scale:
         raise argparse.ArgumentTypeError(
             f"{text!r} is more than the largest token count, {MAX_TOKENS:,}: give a smaller count"
         )
-    return int(value)
+    # Exact arithmetic: a tiny fraction such as 1e-999999 must not round to a whole count,
+    # and a value under 1e-7 times a scale of at most a million is never whole.
+    if value.is_zero():
+        whole = 0
+    elif value < 0 or value.adjusted() < -7:
+        whole = -1
+    else:
+        numerator, denominator = value.as_integer_ratio()
+        whole = numerator * scale // denominator if numerator * scale % denominator == 0 else -1
+    if whole < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole, non-negative token count: write, for example, 1500 or 1.5k"
+        )
+    if whole < least:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is less than {least:,}, the smallest bound: give {least:,} or more, "
+            "such as 128k"
+        )
+    return whole
+
+
+def least_tokens(text: str) -> int:
+    """A lower bound in tokens (``--min-context``): a token count of at least 1."""
+    return token_count(text, least=1)
 
 
 def money(text: str) -> Decimal:
-    """A sum of US dollars as typed: 0.01 or $0.01 (at most $10,000,000)."""
-    value = _decimal(text.strip().removeprefix("$"))
+    """A sum of US dollars as typed: 0.01 or $0.01; at most MAX_USD, in whole picodollars."""
+    value = _number(text.strip().removeprefix("$"))
     if value is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an amount of US dollars") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an amount of US dollars: write, for example, 0.01 or $0.01"
+        )
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative amount of US dollars")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a non-negative amount of US dollars: write 0 or more"
+        )
     if value > MAX_USD:
         raise argparse.ArgumentTypeError(
             f"{text!r} is more than the largest amount, ${MAX_USD:,}: give a smaller amount"
         )
-    return value
+    exact = value.quantize(_PICODOLLAR)
+    if exact != value:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is finer than a picodollar (12 decimal places): round it"
+        )
+    # Written out plainly, so 1e2 shows as 100 and -0 as 0 wherever the amount is quoted.
+    return Decimal(f"{exact.normalize():f}") + 0
 
 
 def count(text: str) -> int:
-    """A positive whole number of results, as typed."""
+    """A number of models as typed (``--limit``): a whole number from 1 to MAX_LIMIT."""
     cleaned = text.strip()
-    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 9 or int(cleaned) == 0:
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 1 <= Decimal(cleaned) <= MAX_LIMIT:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of models: write a whole number from 1 to 999,999,999"
+            f"{text!r} is not a number of models: write a whole number from 1 to {MAX_LIMIT:,}"
         )
     return int(cleaned)
 
 
+# Dates are taken from the start of 1970 (no model, price or ledger row is older) to
+# 9999-12-31, the last date Python has.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
 def day(text: str) -> dt.date:
-    """A date as typed: YYYY-MM-DD."""
+    """A date as typed: YYYY-MM-DD, from 1970-01-01."""
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+    if value < EARLIEST.date():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is before {EARLIEST:%Y-%m-%d}, the earliest date taken: give a later date"
+        )
+    return value
 
 
-# The longest age --since takes: longer than any ledger is kept, far from datetime's limits.
+# The longest age --since takes: a century, longer than any ledger is kept.
 MAX_AGE_DAYS = 36_500
-EARLIEST_SINCE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def since(text: str) -> dt.datetime:
     """A moment as typed: YYYY-MM-DD (midnight UTC), an ISO date and time, 7d or 24h ago.
 
-    Ages reach back at most 36,500 days (876,000 hours); moments from 1970-01-01 UTC.
+    Ages reach back at most MAX_AGE_DAYS days; moments lie from 1970 to 9999 (UTC).
     """
     from llm_catalog import clock
 
     cleaned = text.strip().lower()
     units = {"d": ("days", 1), "h": ("hours", 24)}
-    if cleaned[-1:] in units and cleaned[:-1].isascii() and cleaned[:-1].isdigit():
+    amount = cleaned[:-1]
+    if cleaned[-1:] in units and amount.isascii() and amount.isdigit():
         unit, per_day = units[cleaned[-1]]
-        if len(cleaned) > 12 or int(cleaned[:-1]) > MAX_AGE_DAYS * per_day:
-            limit = f"{MAX_AGE_DAYS:,} days" + (
-                f" ({MAX_AGE_DAYS * per_day:,} hours)" * (per_day > 1)
-            )
+        if Decimal(amount) > MAX_AGE_DAYS * per_day:
+            hours = f" ({MAX_AGE_DAYS * per_day:,} hours)" if per_day > 1 else ""
             raise argparse.ArgumentTypeError(
-                f"{text!r} reaches back more than {limit}: give a shorter age or a date"
+                f"{text!r} reaches back more than {MAX_AGE_DAYS:,} days{hours}: give a shorter "
+                "age or a date"
             )
-        return clock.now() - dt.timedelta(**{unit: int(cleaned[:-1])})
+        return clock.now() - dt.timedelta(**{unit: int(amount)})
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
@@ -286,11 +327,17 @@ def since(text: str) -> dt.datetime:
     moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
     try:
         in_utc = moment.astimezone(dt.UTC)
-    except OverflowError:
-        in_utc = EARLIEST_SINCE - dt.timedelta(days=1)
-    if in_utc < EARLIEST_SINCE:
+    except OverflowError:  # an offset carries it past year 1 or 9999
+        in_utc = EARLIEST - dt.timedelta(days=1) if moment.year == 1 else LATEST
+    if in_utc < EARLIEST:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is before {EARLIEST_SINCE:%Y-%m-%d} UTC: give a later date"
+            f"{text!r} is before {EARLIEST:%Y-%m-%d} UTC, the earliest moment taken: give a "
+            "later date"
+        )
+    if in_utc >= LATEST:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is after {LATEST:%Y-%m-%d} UTC, the latest moment taken: give an earlier "
+            "date"
         )
     return in_utc
 
@@ -417,8 +464,8 @@ def _add_select_flags(parser: argparse.ArgumentParser) -> None:
         metavar="M",
         help="repeatable",
     )
-    flags.add_argument("--min-context", type=token_count, metavar="N", help="for example 128k")
-    flags.add_argument("--min-output", type=token_count, metavar="N", help="for example 16k")
+    flags.add_argument("--min-context", type=least_tokens, metavar="N", help="for example 128k")
+    flags.add_argument("--min-output", type=least_tokens, metavar="N", help="for example 16k")
     flags.add_argument("--released-after", type=day, metavar="DATE")
     flags.add_argument(
         "--supports", action="append", metavar="PARAM", help="a request parameter (repeatable)"
@@ -587,28 +634,55 @@ def _site_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+# Standard output is written in pieces no larger than its buffer. Given one large
+# string, CPython's buffered writer returns a short count when the reader goes away
+# part of the way through instead of raising, and the text layer drops that count:
+# ``list --json | head`` would then end with status 0 as though all had been read.
+_PIECE = 8192
+
+
+class _Pieces:
+    """A text stream whose writes reach ``stream`` in pieces of at most ``_PIECE``."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        for start in range(0, len(text), _PIECE):
+            self._stream.write(text[start : start + _PIECE])
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """Run the command line; returns the exit status."""
-    out = sys.stdout if out is None else out
+    to_stdout = out is None
+    out = cast("TextIO", _Pieces(sys.stdout)) if out is None else out
     err = sys.stderr if err is None else err
-    parser = _parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    except LLMCatalogError as error:  # LLM_CATALOG_NOW read while parsing --since
-        err.write(f"llm-catalog: error: {error}\n")
-        return EXIT_USAGE
-    try:
-        return _run(args, out, err)
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as exit_:
+            return int(exit_.code or 0)
+        except LLMCatalogError as error:  # LLM_CATALOG_NOW, read while parsing --since
+            err.write(f"llm-catalog: error: {error}\n")
+            return EXIT_USAGE
+        status = _run(args, out, err)
+        out.flush()  # here, where a reader gone away is caught, not at the interpreter's exit
+        return status
     except BrokenPipeError:
-        # The reader went away (``| head``): end quietly, as a shell tool does, with
-        # stdout pointed at /dev/null so the interpreter's last flush cannot fail again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(devnull, sys.stdout.fileno())
+        # The reader went away (``| head``): end quietly, as a shell tool does. Standard
+        # output is pointed at /dev/null so that the interpreter's last flush of what is
+        # still buffered cannot fail again (the Python docs' note on SIGPIPE).
+        if to_stdout:
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
         return EXIT_BROKEN_PIPE
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from llm_catalog.errors import LLMCatalogError
@@ -40,10 +42,18 @@ class UsageError(LLMCatalogError):
     """A command-line mistake the parser cannot see (exit status 2)."""
 
 
+# Characters json.dumps leaves raw with ensure_ascii=False that a terminal may act on:
+# DEL and the C1 controls (U+009B starts an escape sequence on some terminals), line
+# and paragraph separators, and the bidirectional overrides that reorder what is shown.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
 def emit(data: dict[str, Any], out: TextIO) -> None:
-    """Print one JSON object."""
-    json.dump(data, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    """Print one JSON object; no character of it can drive the terminal."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    # Outside its strings JSON is ASCII, so these can only stand inside strings,
+    # where \uXXXX is the same character.
+    out.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
@@ -70,7 +80,7 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
 MAX_PROMPT_BYTES = 64 * 1024 * 1024
 
 
-def _read_prompt(path: Any) -> str:
+def _read_prompt(path: Path) -> str:
     """A prompt file's text: a regular file of at most 64 MiB, in UTF-8."""
     import os
     import stat
@@ -143,7 +153,7 @@ def show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def select(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``llm-catalog select``: the flags become ``select`` keywords of the same names."""
     from llm_catalog.query import KEYWORDS
-    from llm_catalog.render import render_table, selection_json, selection_rows
+    from llm_catalog.render import printable, render_table, selection_json, selection_rows
 
     # Every select() keyword has a flag of the same name; the request flags and
     # --mode are read apart, since they need more than a copy.
@@ -167,7 +177,7 @@ def select(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write("no models match\n")
         if args.explain and selection.excluded:
             out.write("\nleft out:\n")
-            out.writelines(f"  {exclusion}\n" for exclusion in selection.excluded)
+            out.writelines(f"  {printable(str(exclusion))}\n" for exclusion in selection.excluded)
     return EXIT_OK if selection else EXIT_NO_MATCH
 
 
@@ -222,6 +232,7 @@ def _decimal(value: Any) -> str | None:
 def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``llm-catalog cost ID``: one request's estimated cost; exit 1 when unpriced."""
     from llm_catalog.pricing import format_usd
+    from llm_catalog.render import printable
 
     [row] = _costed(_catalog(args), [args.model], _request(args))
     model, amount = row["model"], row["estimated_cost"]
@@ -241,11 +252,11 @@ def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     else:
         out.write(
-            f"{model.id}: {format_usd(amount)} for {row['input_tokens']:,} input tokens "
+            f"{printable(model.id)}: {format_usd(amount)} for {row['input_tokens']:,} input tokens "
             f"({row['token_method']}) and {row['output_tokens']:,} output tokens\n"
         )
     if amount is None:
-        err.write(f"{model.id} has no price for this request in the catalog\n")
+        err.write(f"{printable(model.id)} has no price for this request in the catalog\n")
         return EXIT_NO_MATCH
     return EXIT_OK
 
@@ -315,12 +326,17 @@ def usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     path = args.ledger if args.ledger is not None else default_ledger_path()
     ledger_lines = None
     if path.exists():
+        _check_ledger(path, "--ledger" if args.ledger is not None else "the ledger")
         with Ledger(path) as ledger:
             ledger_lines = ledger.report(since=since, by=args.by)
     counters = None
-    url = args.state or os.environ.get("LLM_CATALOG_STATE") or None
-    if url is not None:
-        with open_state(url) as state:
+    state = None
+    if args.state is not None:
+        state = open_state(args.state, where="--state")
+    elif os.environ.get("LLM_CATALOG_STATE"):
+        state = open_state()
+    if state is not None:
+        with state:
             counters = (state.description, state.usage_counters(since=since.date(), by=args.by))
     if args.json:
         emit(
@@ -366,6 +382,30 @@ def usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             out.write(_usage_table(args.by, lines))
     return EXIT_OK
+
+
+def _check_ledger(path: Path, where: str) -> None:
+    """Refuse a ledger path that names no file before SQLite opens it.
+
+    SQLite would wait forever on a FIFO and report a directory as a file it cannot
+    open; a file that is not SQLite is refused by the ledger itself.
+    """
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise UsageError(f"{where} {str(path)!r}: cannot read it: {error.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise UsageError(
+            f"{where} {str(path)!r} is a directory: name the ledger file in it, such as "
+            f"{str(path / 'usage.sqlite3')!r}"
+        )
+    if not stat.S_ISREG(mode):
+        raise UsageError(
+            f"{where} {str(path)!r} is not a regular file: name the ledger file, such as "
+            "usage.sqlite3"
+        )
 
 
 def _usage_table(by: str, lines: Sequence[UsageLine]) -> str:

@@ -15,7 +15,7 @@ import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, overload
 
 from llm_catalog.errors import LLMCatalogError
@@ -53,6 +53,7 @@ MAX_TOKENS = 1_000_000_000
 MAX_USD = 1_000_000_000
 # The most models ``limit`` takes: more than any catalog holds.
 MAX_LIMIT = 1_000_000
+_PICODOLLAR = Decimal("1e-12")
 _DEFAULT_STATUS = frozenset({Status.active, Status.preview})
 
 
@@ -265,7 +266,9 @@ def _shown(value: Any) -> str:
 
 
 def _fail(name: str, expected: str, value: Any) -> QueryError:
-    return QueryError(f"select(): {name} must be {expected}, got {type(value).__name__} {_shown(value)}")
+    return QueryError(
+        f"select(): {name} must be {expected}, got {type(value).__name__} {_shown(value)}"
+    )
 
 
 def _bool(name: str, value: Any) -> bool:
@@ -293,7 +296,9 @@ def _money(name: str, value: Any) -> Decimal:
         raise _fail(name, "a non-negative, finite number of US dollars", value)
     if amount > MAX_USD:
         raise _fail(name, f"at most {MAX_USD:,} US dollars", value)
-    return amount + 0  # -0 is 0
+    # A ceiling is rounded down to whole picodollars, as the router's state keeps money;
+    # written out plainly, so that 1e-999999 is 0 and not a million digits long.
+    return Decimal(f"{amount.quantize(_PICODOLLAR, rounding=ROUND_FLOOR).normalize():f}") + 0
 
 
 def _names(name: str, value: Any, allowed: Iterable[str] | None = None) -> frozenset[str]:
@@ -752,8 +757,12 @@ def select(
     out, the first predicate it failed and the values compared. ``catalog``
     defaults to the shipped catalog merged with ``LLM_CATALOG_PATH``.
 
+    Token counts are at most :data:`MAX_TOKENS` (1,000,000,000), sums of US
+    dollars at most :data:`MAX_USD` (1,000,000,000, rounded down to whole
+    picodollars) and ``limit`` at most :data:`MAX_LIMIT` (1,000,000).
+
     Raises :class:`QueryError` for an unknown keyword (naming the valid ones)
-    or a value of the wrong type.
+    or a value of the wrong type or out of those bounds.
     """
     if catalog is None:
         from llm_catalog.loader import default_catalog

@@ -20,6 +20,7 @@ __all__ = [
     "format_tokens",
     "match_json",
     "model_json",
+    "printable",
     "render_table",
     "selection_json",
     "summary_row",
@@ -40,8 +41,37 @@ def _price(value: Decimal | None) -> str:
     return "-" if value is None else format_usd(value)
 
 
+# C0 and C1 control characters and DEL, line and paragraph separators and the
+# bidirectional controls, shown escaped: text from a catalog must never drive the
+# terminal it is printed on (move the cursor, retitle the window, clear it) nor
+# reorder what is shown around it.
+_CONTROLS = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (
+        *range(0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x2028, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
+_CONTROLS_BUT_NEWLINE = {code: text for code, text in _CONTROLS.items() if code != 0x0A}
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``).
+
+    With ``lines``, newlines are kept (a multi-line description in ``show``).
+    """
+    return text.translate(_CONTROLS_BUT_NEWLINE if lines else _CONTROLS)
+
+
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A plain aligned table: numbers and money right-aligned, text left-aligned."""
+    headers = [printable(h) for h in headers]
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
@@ -154,7 +184,7 @@ def describe(data: dict[str, Any], indent: str = "") -> str:
                 body = describe(item, indent + "    ")
                 lines.append(f"{indent}  - {body.lstrip()}")
         elif isinstance(value, list):
-            lines.append(f"{indent}{key}: {', '.join(map(str, value))}\n")
+            lines.append(f"{indent}{printable(key)}: {printable(', '.join(map(str, value)))}\n")
         else:
-            lines.append(f"{indent}{key}: {value}\n")
+            lines.append(f"{indent}{printable(key)}: {printable(str(value), lines=True)}\n")
     return "".join(lines)

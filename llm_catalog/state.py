@@ -830,31 +830,54 @@ class RedisState(State):
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
-def open_state(url: str | None = None) -> State:
+def open_state(url: str | None = None, *, where: str | None = None) -> State:
     """The state a URL names; None reads ``LLM_CATALOG_STATE``, else SQLite in the data dir.
 
     ``sqlite:///abs/path.sqlite3`` or a plain path opens SQLite; ``redis://``,
     ``rediss://`` and ``unix://`` open Redis (``pip install 'llm-catalog[redis]'``).
-    The data directory is ``LLM_CATALOG_DATA_DIR`` or the user's data directory.
+    A plain path has no ':' (such a value is a URL mistyped) and its directory must
+    exist. The data directory is ``LLM_CATALOG_DATA_DIR`` or the user's data directory.
+    ``where`` names the URL's origin in messages (``"--state"``).
     Raises StateError saying what is wrong and what to do; never shows a password.
     """
-    source = "the state URL"
+    source = where or "the state URL"
     if url is None:
         url = os.environ.get("LLM_CATALOG_STATE") or None
-        source = "LLM_CATALOG_STATE"
+        source = where or "LLM_CATALOG_STATE"
     if url is None:
         return SQLiteState()
     text = url.strip()
     if not text:
         raise StateError(f"{source} is empty: write sqlite:///PATH, a file path or redis://HOST")
+
+    def sqlite_file(path: Path) -> SQLiteState:
+        # Checked here, where the message can say which setting is wrong: SQLite would
+        # wait forever on a FIFO and cannot say what is wrong with a directory.
+        path = path.expanduser()
+        shown = f"{source} {public_url(text)!r}"
+        if not path.parent.is_dir():
+            raise StateError(
+                f"{shown}: the directory {path.parent} does not exist: create it or name a "
+                "file in a directory that exists"
+            )
+        if path.is_dir():
+            raise StateError(
+                f"{shown} is a directory: name a file in it, such as {path / 'state.sqlite3'}"
+            )
+        if path.exists() and not path.is_file():
+            raise StateError(f"{shown} is not a regular file: name a file, such as state.sqlite3")
+        return SQLiteState(path)
+
     scheme, sep, _ = text.partition("://")
     if not sep:
         if ":" in text:  # a URL mistyped, never meant as a file name
+            # Whatever stands before an "@" may be a password, as in a URL.
+            shown = "***@" + text.rpartition("@")[2] if "@" in text else text
             raise StateError(
-                f"{source} {public_url(text)!r} is neither a state URL nor a file path: write "
+                f"{source} {shown!r} is neither a state URL nor a file path: write "
                 "sqlite:///PATH, a file path without ':', or redis://HOST:PORT/DB"
             )
-        return SQLiteState(Path(text))
+        return sqlite_file(Path(text))
     scheme = scheme.lower()
     if scheme in _REDIS_SCHEMES:
         return RedisState(text)
@@ -866,7 +889,7 @@ def open_state(url: str | None = None) -> State:
                 "sqlite:///absolute/path/state.sqlite3 (three slashes) or a plain path"
             )
         # sqlite:///abs and SQLAlchemy's sqlite:////abs both name /abs.
-        return SQLiteState(Path("/" + unquote(parts.path).lstrip("/")))
+        return sqlite_file(Path("/" + unquote(parts.path).lstrip("/")))
     raise StateError(
         f"{source} {public_url(text)!r} is not a state URL this version understands: write "
         "sqlite:///PATH, a file path, redis://HOST:PORT/DB, rediss://... or "

@@ -54,29 +54,32 @@ def run(*argv: str) -> tuple[int, str, str]:
         (
             ["cost", "acme/small", "--input-tokens", "2e10"],
             "argument --input-tokens: '2e10' is more than the largest token count, "
-            "10,000,000,000: give a smaller count",
+            "1,000,000,000: give a smaller count",
         ),
         (
             ["cost", "acme/small", "--input-tokens", "1e5000"],
-            "argument --input-tokens: '1e5000' is not a token count; write 128000, 128k or 1m",
+            "argument --input-tokens: '1e5000' is more than the largest token count, "
+            "1,000,000,000: give a smaller count",
         ),
         (
             ["select", "--min-context", "1e999999k"],
-            "argument --min-context: '1e999999k' is not a token count; write 128000, 128k or 1m",
+            "argument --min-context: '1e999999k' is more than the largest token count, "
+            "1,000,000,000: give a smaller count",
         ),
         (
-            ["select", "--max-cost", "20000000"],
-            "argument --max-cost: '20000000' is more than the largest amount, $10,000,000: "
-            "give a smaller amount",
+            ["select", "--max-cost", "2000000000"],
+            "argument --max-cost: '2000000000' is more than the largest amount, "
+            "$1,000,000,000: give a smaller amount",
         ),
         (
             ["select", "--max-cost", "NaN"],
-            "argument --max-cost: 'NaN' is not an amount of US dollars",
+            "argument --max-cost: 'NaN' is not an amount of US dollars: write, for example, "
+            "0.01 or $0.01",
         ),
         (
             ["select", "--limit", "-1"],
             "argument --limit: '-1' is not a number of models: write a whole number from 1 to "
-            "999,999,999",
+            "1,000,000",
         ),
         (
             ["usage", "--since", "99999999d"],
@@ -90,8 +93,8 @@ def run(*argv: str) -> tuple[int, str, str]:
         ),
         (
             ["usage", "--since", "0001-01-01T00:00:00+05:00"],
-            "argument --since: '0001-01-01T00:00:00+05:00' is before 1970-01-01 UTC: give a "
-            "later date",
+            "argument --since: '0001-01-01T00:00:00+05:00' is before 1970-01-01 UTC, the "
+            "earliest moment taken: give a later date",
         ),
     ],
 )
@@ -141,7 +144,7 @@ def test_a_state_that_is_no_url_nor_path_is_a_usage_error(
     code, _, err = run("usage", "--ledger", str(tmp_path / "none.sqlite3"))
     assert code == 2
     assert err == (
-        "llm-catalog: error: the state URL '::::' is neither a state URL nor a file path: write "
+        "llm-catalog: error: LLM_CATALOG_STATE '::::' is neither a state URL nor a file path: write "
         "sqlite:///PATH, a file path without ':', or redis://HOST:PORT/DB\n"
     )
     assert list(tmp_path.iterdir()) == []
@@ -230,3 +233,35 @@ def test_no_typed_value_ends_in_a_traceback(flag: tuple[str, str], value: str) -
     code, out, err = run(*argv, f"{option}={value}")
     assert code in (0, 1, 2), (code, out, err)
     assert "Traceback" not in out + err
+
+
+def test_control_characters_from_a_catalog_never_reach_the_terminal(tmp_path: Path) -> None:
+    folder = tmp_path / "escapes"
+    folder.mkdir()
+    (folder / "acme.yaml").write_text(
+        TINY.replace("name: Small", 'name: "\\e]0;x\\a\\e[2J"'), encoding="utf-8"
+    )
+    for argv in (["show", "acme/small"], ["list"], ["compare", "acme/small"], ["select"]):
+        code, out, err = run(*argv, "--no-shipped", "--catalog", str(folder))
+        assert not any(ch in out + err for ch in "\x1b\x07"), (argv, code, out, err)
+    code, out, _ = run("show", "acme/small", "--no-shipped", "--catalog", str(folder))
+    assert code in (0, 1)
+    if code == 0:
+        assert "\\x1b]0;x\\x07\\x1b[2J" in out
+
+
+def test_a_ledger_that_is_no_regular_file_is_a_usage_error(tmp_path: Path) -> None:
+    code, out, err = run("usage", "--ledger", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"llm-catalog: error: --ledger {str(tmp_path)!r} is a directory: name the ledger file "
+        f"in it, such as {str(tmp_path / 'usage.sqlite3')!r}\n"
+    )
+    fifo = tmp_path / "usage.fifo"
+    os.mkfifo(fifo)
+    code, out, err = run("usage", "--ledger", str(fifo))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"llm-catalog: error: --ledger {str(fifo)!r} is not a regular file: name the ledger "
+        "file, such as usage.sqlite3\n"
+    )

@@ -224,7 +224,8 @@ def test_token_counts_as_typed(text: str, count: int) -> None:
     [
         (
             ["select", "--max-cost", "abc"],
-            "argument --max-cost: 'abc' is not an amount of US dollars",
+            "argument --max-cost: 'abc' is not an amount of US dollars: write, for example, "
+            "0.01 or $0.01",
         ),
         (
             ["select", "--min-context", "lots"],
@@ -232,7 +233,8 @@ def test_token_counts_as_typed(text: str, count: int) -> None:
         ),
         (
             ["select", "--min-context", "1.5"],
-            "argument --min-context: '1.5' is not a whole, non-negative token count",
+            "argument --min-context: '1.5' is not a whole, non-negative token count: write, "
+            "for example, 1500 or 1.5k",
         ),
         (
             ["cost", "acme/eye", "--at", "yesterday"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 import subprocess
@@ -579,8 +580,45 @@ def test_a_missing_directory_is_named(tmp_path: Path) -> None:
     with pytest.raises(StateError) as caught:
         open_state(f"sqlite://{path}")
     assert str(caught.value) == (
-        f"cannot open the state file {path}: the directory {path.parent} does not exist; "
-        "create it or name another path"
+        f"the state URL 'sqlite://{path}': the directory {path.parent} does not exist: create "
+        "it or name a file in a directory that exists"
+    )
+
+
+def test_a_plain_value_with_a_colon_is_a_mistyped_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for url, shown in (("::::", "::::"), ("localhost:6379", "localhost:6379")):
+        with pytest.raises(StateError) as caught:
+            open_state(url, where="--state")
+        assert str(caught.value) == (
+            f"--state {shown!r} is neither a state URL nor a file path: write sqlite:///PATH, "
+            "a file path without ':', or redis://HOST:PORT/DB"
+        )
+    monkeypatch.setenv("LLM_CATALOG_STATE", "redis:agent:hunter22@cache.internal")
+    with pytest.raises(StateError) as caught:
+        open_state()
+    assert str(caught.value) == (
+        "LLM_CATALOG_STATE '***@cache.internal' is neither a state URL nor a file path: write "
+        "sqlite:///PATH, a file path without ':', or redis://HOST:PORT/DB"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_directory_or_a_fifo_is_no_state_file(tmp_path: Path) -> None:
+    with pytest.raises(StateError) as caught:
+        open_state(str(tmp_path))
+    assert str(caught.value) == (
+        f"the state URL {str(tmp_path)!r} is a directory: name a file in it, such as "
+        f"{tmp_path / 'state.sqlite3'}"
+    )
+    fifo = tmp_path / "state.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(StateError) as caught:
+        open_state(f"sqlite://{fifo}", where="--state")
+    assert str(caught.value) == (
+        f"--state 'sqlite://{fifo}' is not a regular file: name a file, such as state.sqlite3"
     )
 
 
