@@ -36,8 +36,8 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import llm_catalog  # noqa: E402
-from llm_catalog.profiles import Budget, Profile, ProfileRateLimits  # noqa: E402
-from llm_catalog.router import Router  # noqa: E402
+from llm_catalog.calls.router import Router  # noqa: E402
+from llm_catalog.data.profiles import Budget, Profile, ProfileRateLimits  # noqa: E402
 from tests.fakeprovider import FakeProvider  # noqa: E402
 
 MODEL = "openai/gpt-4o-mini"

@@ -9,7 +9,7 @@ Measured in one process run:
   first call, timed apart, that builds what the catalog's index lacks) over
   the shipped catalog and over generated catalogs of 1,000, 10,000 and 100,000
   models (``bench/generate.py``), beside the plain scan that tests every model
-  in turn (``llm_catalog.query._scan``), which gives the same result; the
+  in turn (``llm_catalog.query.selection._scan``), which gives the same result; the
   shipped catalog both as read from its YAML files (``check_catalog()``) and as
   read from its compiled cache (in a temporary ``LLM_CATALOG_CACHE_DIR``, so the
   user's cache is neither read nor written);
@@ -44,9 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate_catalog
 
 import llm_catalog
-from llm_catalog.catalog import Catalog
-from llm_catalog.loader import check_catalog
-from llm_catalog.query import _parse, _scan, run_query
+from llm_catalog.load.loader import check_catalog
+from llm_catalog.query.catalog import Catalog
+from llm_catalog.query.selection import _parse, _scan, run_query
 
 T = TypeVar("T")
 

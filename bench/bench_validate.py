@@ -85,7 +85,7 @@ def schema_only(files: list[Path]) -> Callable[[], None]:
     import jsonschema
     import yaml
 
-    from llm_catalog.schema import catalog_schema
+    from llm_catalog.data.schema import catalog_schema
 
     validator = jsonschema.Draft202012Validator(catalog_schema())
 
@@ -105,8 +105,8 @@ def schema_only(files: list[Path]) -> Callable[[], None]:
 
 
 def in_process(subject: Subject, caches: Path) -> None:
-    from llm_catalog.checks import _validator
-    from llm_catalog.loader import check_catalog
+    from llm_catalog.load.checks import _validator
+    from llm_catalog.load.loader import check_catalog
 
     _validator()  # build the schema once, as a long-lived process would
     check = functools.partial(check_catalog, subject.paths, shipped=subject.shipped)
@@ -122,7 +122,7 @@ def in_process(subject: Subject, caches: Path) -> None:
 
 def through_cache(subject: Subject, caches: Path, scratch: float) -> None:
     """load_catalog() in a fresh cache directory: the first call builds, the next ones read."""
-    from llm_catalog.loader import load_catalog
+    from llm_catalog.load.loader import load_catalog
 
     os.environ[CACHE_ENV] = str(caches / subject.label.replace(" ", "-"))
     load = functools.partial(load_catalog, subject.paths, shipped=subject.shipped)

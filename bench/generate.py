@@ -1,6 +1,6 @@
 """A realistic synthetic catalog of any size, for benchmarks.
 
-``generate_catalog(n, seed)`` builds a :class:`~llm_catalog.catalog.Catalog` of
+``generate_catalog(n, seed)`` builds a :class:`~llm_catalog.query.catalog.Catalog` of
 ``n`` models spread unevenly over 20 providers (``provider-k/model-i``), with
 distributions shaped like the real catalogs': mostly active chat models, some
 embedding and other modes, about 60% of chat models taking images, context
@@ -24,8 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from llm_catalog.catalog import Catalog
-from llm_catalog.records import Model, Provider
+from llm_catalog.data.records import Model, Provider
+from llm_catalog.query.catalog import Catalog
 
 __all__ = ["PROVIDERS", "generate_catalog", "generate_records", "write_catalog"]
 

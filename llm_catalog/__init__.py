@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
-    from llm_catalog.driver import Completion, CompletionStream, Embeddings, ToolCall, Usage
-    from llm_catalog.errors import (
+    from llm_catalog.calls.driver import Completion, CompletionStream, Embeddings, ToolCall, Usage
+    from llm_catalog.calls.router import Attempt, Routed, Router
+    from llm_catalog.data.errors import (
         AuthenticationError,
         BadRequestError,
         BudgetExceededError,
@@ -43,12 +43,12 @@ if TYPE_CHECKING:
         UnknownProfileError,
         UnsupportedParameterError,
     )
-    from llm_catalog.loader import check_catalog, default_catalog, get_model, load_catalog
-    from llm_catalog.pricing import cost_of, estimate_cost
-    from llm_catalog.profiles import Profile
-    from llm_catalog.query import Exclusion, Match, QueryError, Selection, select
-    from llm_catalog.records import Model, Provider
-    from llm_catalog.router import Attempt, Routed, Router
+    from llm_catalog.data.profiles import Profile
+    from llm_catalog.data.records import Model, Provider
+    from llm_catalog.load.loader import check_catalog, default_catalog, get_model, load_catalog
+    from llm_catalog.query.catalog import Catalog
+    from llm_catalog.query.pricing import cost_of, estimate_cost
+    from llm_catalog.query.selection import Exclusion, Match, QueryError, Selection, select
 
 __all__ = [
     "Attempt",
@@ -102,53 +102,53 @@ __all__ = [
 ]
 
 _EXPORTS = {
-    "Attempt": "llm_catalog.router",
-    "AuthenticationError": "llm_catalog.errors",
-    "BadRequestError": "llm_catalog.errors",
-    "BudgetExceededError": "llm_catalog.errors",
-    "CallError": "llm_catalog.errors",
-    "Catalog": "llm_catalog.catalog",
-    "CatalogError": "llm_catalog.errors",
-    "CatalogPathError": "llm_catalog.errors",
-    "Completion": "llm_catalog.driver",
-    "CompletionStream": "llm_catalog.driver",
-    "ContentPolicyError": "llm_catalog.errors",
-    "ContextWindowError": "llm_catalog.errors",
-    "Embeddings": "llm_catalog.driver",
-    "Exclusion": "llm_catalog.query",
-    "InsecureAPIBaseError": "llm_catalog.errors",
-    "LLMCatalogError": "llm_catalog.errors",
-    "Location": "llm_catalog.errors",
-    "MalformedResponseError": "llm_catalog.errors",
-    "Match": "llm_catalog.query",
-    "MissingKeyError": "llm_catalog.errors",
-    "Model": "llm_catalog.records",
-    "OutputLimitError": "llm_catalog.errors",
-    "Problem": "llm_catalog.errors",
-    "Profile": "llm_catalog.profiles",
-    "Provider": "llm_catalog.records",
-    "ProviderError": "llm_catalog.errors",
-    "ProviderTimeoutError": "llm_catalog.errors",
-    "ProviderUnavailableError": "llm_catalog.errors",
-    "QueryError": "llm_catalog.query",
-    "RateLimitError": "llm_catalog.errors",
-    "RouteError": "llm_catalog.errors",
-    "Routed": "llm_catalog.router",
-    "Router": "llm_catalog.router",
-    "Selection": "llm_catalog.query",
-    "StateError": "llm_catalog.errors",
-    "ToolCall": "llm_catalog.driver",
-    "UnknownModelError": "llm_catalog.errors",
-    "UnknownProfileError": "llm_catalog.errors",
-    "UnsupportedParameterError": "llm_catalog.errors",
-    "Usage": "llm_catalog.driver",
-    "check_catalog": "llm_catalog.loader",
-    "cost_of": "llm_catalog.pricing",
-    "default_catalog": "llm_catalog.loader",
-    "estimate_cost": "llm_catalog.pricing",
-    "get_model": "llm_catalog.loader",
-    "load_catalog": "llm_catalog.loader",
-    "select": "llm_catalog.query",
+    "Attempt": "llm_catalog.calls.router",
+    "AuthenticationError": "llm_catalog.data.errors",
+    "BadRequestError": "llm_catalog.data.errors",
+    "BudgetExceededError": "llm_catalog.data.errors",
+    "CallError": "llm_catalog.data.errors",
+    "Catalog": "llm_catalog.query.catalog",
+    "CatalogError": "llm_catalog.data.errors",
+    "CatalogPathError": "llm_catalog.data.errors",
+    "Completion": "llm_catalog.calls.driver",
+    "CompletionStream": "llm_catalog.calls.driver",
+    "ContentPolicyError": "llm_catalog.data.errors",
+    "ContextWindowError": "llm_catalog.data.errors",
+    "Embeddings": "llm_catalog.calls.driver",
+    "Exclusion": "llm_catalog.query.selection",
+    "InsecureAPIBaseError": "llm_catalog.data.errors",
+    "LLMCatalogError": "llm_catalog.data.errors",
+    "Location": "llm_catalog.data.errors",
+    "MalformedResponseError": "llm_catalog.data.errors",
+    "Match": "llm_catalog.query.selection",
+    "MissingKeyError": "llm_catalog.data.errors",
+    "Model": "llm_catalog.data.records",
+    "OutputLimitError": "llm_catalog.data.errors",
+    "Problem": "llm_catalog.data.errors",
+    "Profile": "llm_catalog.data.profiles",
+    "Provider": "llm_catalog.data.records",
+    "ProviderError": "llm_catalog.data.errors",
+    "ProviderTimeoutError": "llm_catalog.data.errors",
+    "ProviderUnavailableError": "llm_catalog.data.errors",
+    "QueryError": "llm_catalog.query.selection",
+    "RateLimitError": "llm_catalog.data.errors",
+    "RouteError": "llm_catalog.data.errors",
+    "Routed": "llm_catalog.calls.router",
+    "Router": "llm_catalog.calls.router",
+    "Selection": "llm_catalog.query.selection",
+    "StateError": "llm_catalog.data.errors",
+    "ToolCall": "llm_catalog.calls.driver",
+    "UnknownModelError": "llm_catalog.data.errors",
+    "UnknownProfileError": "llm_catalog.data.errors",
+    "UnsupportedParameterError": "llm_catalog.data.errors",
+    "Usage": "llm_catalog.calls.driver",
+    "check_catalog": "llm_catalog.load.loader",
+    "cost_of": "llm_catalog.query.pricing",
+    "default_catalog": "llm_catalog.load.loader",
+    "estimate_cost": "llm_catalog.query.pricing",
+    "get_model": "llm_catalog.load.loader",
+    "load_catalog": "llm_catalog.load.loader",
+    "select": "llm_catalog.query.selection",
 }
 
 

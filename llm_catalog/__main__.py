@@ -1,5 +1,5 @@
 """``python -m llm_catalog``: the same as the ``llm-catalog`` command."""
 
-from llm_catalog.cli import main
+from llm_catalog.interfaces.cli import main
 
 raise SystemExit(main())

@@ -1,6 +1,6 @@
 """Shared fixtures: every test runs without the user's own catalog directories, on a fixed date.
 
-Every date llm-catalog reads comes from :mod:`llm_catalog.clock`, which the suite
+Every date llm-catalog reads comes from :mod:`llm_catalog.data.clock`, which the suite
 starts at :data:`NOW` (through ``LLM_CATALOG_NOW``, so subprocesses share it): the
 tests give the same answers on any day they run, and no test can see midnight pass.
 """

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from llm_catalog.cli import main
-from llm_catalog.errors import CatalogPathError
-from llm_catalog.loader import MAX_FILE_BYTES, check_catalog
+from llm_catalog.data.errors import CatalogPathError
+from llm_catalog.interfaces.cli import main
+from llm_catalog.load.loader import MAX_FILE_BYTES, check_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -597,8 +597,8 @@ def test_links_are_followed_only_inside_the_catalog_directory() -> None:
 def test_the_compiled_cache_never_hashes_a_file_the_loader_refuses() -> None:
     write("cat/acme.yaml", BASE)
     os.mkfifo("cat/x.yaml")
-    from llm_catalog.compiled import CompiledCache
-    from llm_catalog.loader import iter_catalog_files
+    from llm_catalog.load.compiled import CompiledCache
+    from llm_catalog.load.loader import iter_catalog_files
 
     assert CompiledCache.for_files([Path("cat/acme.yaml"), Path("cat/x.yaml")]) is None
     assert any(isinstance(f, Path) for f in iter_catalog_files(["cat"], shipped=False))

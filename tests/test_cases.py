@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from llm_catalog.loader import check_catalog
+from llm_catalog.load.loader import check_catalog
 from tests.conftest import CASES
 
 VALID = sorted(p for p in (CASES / "valid").iterdir() if p.is_dir())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from llm_catalog.cli import main
+from llm_catalog.interfaces.cli import main
 from tests.conftest import CASES
 
 

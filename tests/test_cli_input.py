@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_catalog.cli import main
+from llm_catalog.interfaces.cli import main
 from tests.conftest import REPO
 
 TINY = """\

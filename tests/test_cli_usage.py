@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from llm_catalog import clock
-from llm_catalog.cli import main, since
-from llm_catalog.ledger import Ledger
-from llm_catalog.state import RedisState
+from llm_catalog.calls.ledger import Ledger
+from llm_catalog.calls.state import RedisState
+from llm_catalog.data import clock
+from llm_catalog.interfaces.cli import main, since
 from tests import redisserver
 
 redis_server = redisserver.redis_server

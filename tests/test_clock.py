@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from llm_catalog import clock
-from llm_catalog.cli import main
-from llm_catalog.clock import ClockError
+from llm_catalog.data import clock
+from llm_catalog.data.clock import ClockError
+from llm_catalog.interfaces.cli import main
 from tests.conftest import NOW
 
 UTC = dt.UTC

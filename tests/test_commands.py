@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from llm_catalog import commands
-from llm_catalog.cli import main, token_count
-from llm_catalog.query import ORDERS
-from llm_catalog.vocabulary import CAPABILITIES
+from llm_catalog.data.vocabulary import CAPABILITIES
+from llm_catalog.interfaces import commands
+from llm_catalog.interfaces.cli import main, token_count
+from llm_catalog.query.selection import ORDERS
 from tests.test_query import CATALOG
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from llm_catalog import Catalog, load_catalog
-from llm_catalog.compiled import MAGIC, CompiledCache, _digest, cache_dir
-from llm_catalog.loader import check_catalog, iter_catalog_files
-from llm_catalog.records import Capabilities
-from llm_catalog.vocabulary import CAPABILITIES
+from llm_catalog.data.records import Capabilities
+from llm_catalog.data.vocabulary import CAPABILITIES
+from llm_catalog.load.compiled import MAGIC, CompiledCache, _digest, cache_dir
+from llm_catalog.load.loader import check_catalog, iter_catalog_files
 
 REPO = Path(__file__).resolve().parent.parent
 USER = """\
@@ -218,7 +218,7 @@ def test_validation_always_reads_the_files(user_dir: Path, monkeypatch: pytest.M
     result = check_catalog([user_dir], shipped=False)
     assert result.catalog is not None
     assert not result.catalog.compiled
-    from llm_catalog.cli import main
+    from llm_catalog.interfaces.cli import main
 
     assert main(["validate", "--no-shipped", str(user_dir)]) == 0
 

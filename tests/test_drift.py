@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from llm_catalog import sources
-from llm_catalog.catalog import Catalog
-from llm_catalog.cli import main
-from llm_catalog.drift import Difference, check_drift, iter_report_lines
-from llm_catalog.loader import load_catalog
-from llm_catalog.records import ReviewedDifference
-from llm_catalog.sources import SourceData, SourceUnavailableError, litellm_source
+from llm_catalog.data.records import ReviewedDifference
+from llm_catalog.interfaces.cli import main
+from llm_catalog.load.loader import load_catalog
+from llm_catalog.query.catalog import Catalog
+from llm_catalog.tools import sources
+from llm_catalog.tools.drift import Difference, check_drift, iter_report_lines
+from llm_catalog.tools.sources import SourceData, SourceUnavailableError, litellm_source
 
 LABEL = "litellm 9.9.9 model_prices_and_context_window.json"
 

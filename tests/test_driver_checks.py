@@ -20,7 +20,7 @@ from llm_catalog import (
     UnsupportedParameterError,
     load_catalog,
 )
-from llm_catalog.driver import _prepare
+from llm_catalog.calls.driver import _prepare
 
 CATALOG = """\
 provider:
@@ -270,7 +270,7 @@ def test_malformed_messages_are_refused_before_any_request(
 
 
 def test_an_assistant_message_with_tool_calls_needs_no_content(keyed: Catalog) -> None:
-    from llm_catalog.driver import check_messages
+    from llm_catalog.calls.driver import check_messages
 
     check_messages(
         [

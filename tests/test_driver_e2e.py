@@ -1,6 +1,6 @@
 """The driver end to end: catalog models called through the real litellm, over real HTTP.
 
-Every call here goes from a catalog record through :mod:`llm_catalog.driver` and litellm
+Every call here goes from a catalog record through :mod:`llm_catalog.calls.driver` and litellm
 1.110.2 to :class:`tests.fakeprovider.FakeProvider` on 127.0.0.1, which speaks OpenAI's,
 Anthropic's and Gemini's wire formats. The catalog is built as a user builds it: the
 shipped files, plus a user file that points each shipped provider at the fake, adds
@@ -51,7 +51,7 @@ from llm_catalog import (
     UnsupportedParameterError,
     Usage,
 )
-from llm_catalog.pricing import estimate_cost
+from llm_catalog.query.pricing import estimate_cost
 from tests.fakeprovider import FAULTS, FakeProvider, Recorded
 
 CANARY = "CANARY0123456789abcdefghijklmnop"  # 32 characters, in every key below

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from llm_catalog import sources
-from llm_catalog.cli import main
-from llm_catalog.importer import CatalogImportError, import_models, render_value
-from llm_catalog.loader import check_catalog
-from llm_catalog.sources import (
+from llm_catalog.interfaces.cli import main
+from llm_catalog.load.loader import check_catalog
+from llm_catalog.tools import sources
+from llm_catalog.tools.importer import CatalogImportError, import_models, render_value
+from llm_catalog.tools.sources import (
     SourceData,
     SourcePrices,
     SourceTier,
@@ -308,7 +308,7 @@ def test_models_dev_models_in_our_vocabulary() -> None:
 
 def test_installed_sources_are_read_without_importing_litellm() -> None:
     code = (
-        "import sys; from llm_catalog.sources import load_source; "
+        "import sys; from llm_catalog.tools.sources import load_source; "
         "a = load_source('litellm'); b = load_source('models.dev'); "
         "print(a.version, b.version, len(a.models) > 1000, len(b.models) > 100, "
         "'litellm' in sys.modules, 'models_dev' in sys.modules)"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from llm_catalog import clock
-from llm_catalog.errors import StateError
-from llm_catalog.ledger import INTERRUPTED_AFTER, Ledger, LedgerRow, UsageLine, total
-from llm_catalog.state import SQLiteState
+from llm_catalog.calls.ledger import INTERRUPTED_AFTER, Ledger, LedgerRow, UsageLine, total
+from llm_catalog.calls.state import SQLiteState
+from llm_catalog.data import clock
+from llm_catalog.data.errors import StateError
 from tests.conftest import REPO
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -290,8 +290,8 @@ def test_many_threads_write_at_once(ledger: Ledger) -> None:
 
 CRASH_AFTER_BEGIN = """
 import os, sys
-from llm_catalog import clock
-from llm_catalog.ledger import Ledger
+from llm_catalog.data import clock
+from llm_catalog.calls.ledger import Ledger
 ledger = Ledger(sys.argv[1])
 ledger.begin(call_id="crashed", profile="agent", model="openai/gpt-4o", provider="openai",
              attempt=1, started_at=clock.now())
@@ -301,8 +301,8 @@ os._exit(0)  # no close, no cleanup: as if the process were killed mid-call
 WRITE_UNTIL_KILLED = """
 import os, signal, sys
 from decimal import Decimal
-from llm_catalog import clock
-from llm_catalog.ledger import Ledger
+from llm_catalog.data import clock
+from llm_catalog.calls.ledger import Ledger
 ledger = Ledger(sys.argv[1])
 for n in range(1, 100_000):
     row = ledger.begin(call_id=f"loop-{n}", profile="agent", model="openai/gpt-4o",

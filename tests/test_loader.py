@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from llm_catalog import CatalogError, CatalogPathError, Location, UnknownModelError, load_catalog
-from llm_catalog.loader import catalog_roots, check_catalog, shipped_catalog_dir
+from llm_catalog.load.loader import catalog_roots, check_catalog, shipped_catalog_dir
 from tests.conftest import CASES
 
 OVERRIDES = CASES / "valid" / "user-overrides"

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_catalog.pricing import cost_of, estimate_cost, format_usd, prices_at
-from llm_catalog.records import Model
+from llm_catalog.data.records import Model
+from llm_catalog.query.pricing import cost_of, estimate_cost, format_usd, prices_at
 
 
 class Counts(TypedDict, total=False):

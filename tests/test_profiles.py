@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from llm_catalog import Catalog, Location, UnknownProfileError, load_catalog
-from llm_catalog.importer import CatalogImportError, import_models
-from llm_catalog.loader import check_catalog, shipped_catalog_dir
-from llm_catalog.pricing import estimate_cost
-from llm_catalog.profiles import Failure, Profile, WhenLimited
-from llm_catalog.query import KEYWORDS
-from llm_catalog.schema import catalog_schema
-from llm_catalog.sources import litellm_source
+from llm_catalog.data.profiles import Failure, Profile, WhenLimited
+from llm_catalog.data.schema import catalog_schema
+from llm_catalog.load.loader import check_catalog, shipped_catalog_dir
+from llm_catalog.query.pricing import estimate_cost
+from llm_catalog.query.selection import KEYWORDS
+from llm_catalog.tools.importer import CatalogImportError, import_models
+from llm_catalog.tools.sources import litellm_source
 from tests.conftest import REPO
 
 ACME = """\

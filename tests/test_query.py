@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from llm_catalog import Catalog, QueryError, load_catalog, select
-from llm_catalog.query import KEYWORDS
+from llm_catalog.query.selection import KEYWORDS
 
 PROVENANCE = "    provenance: {sources: [https://acme.example/pricing], checked: 2026-11-25}\n"
 CATALOG = (

@@ -36,11 +36,11 @@ from llm_catalog import (
     RateLimitError,
     RouteError,
 )
-from llm_catalog.ledger import Ledger
-from llm_catalog.pricing import estimate_cost
-from llm_catalog.profiles import Backoff, Budget, CacheSettings, Profile, ProfileRateLimits
-from llm_catalog.router import Attempt, Routed, Router
-from llm_catalog.tokens import count_tokens
+from llm_catalog.calls.ledger import Ledger
+from llm_catalog.calls.router import Attempt, Routed, Router
+from llm_catalog.data.profiles import Backoff, Budget, CacheSettings, Profile, ProfileRateLimits
+from llm_catalog.query.pricing import estimate_cost
+from llm_catalog.query.tokens import count_tokens
 from tests import test_driver_e2e as e2e
 from tests.fakeprovider import FakeProvider
 from tests.test_driver_e2e import (
@@ -520,8 +520,8 @@ def test_the_ledger_holds_no_key(router: Router, fake: FakeProvider, ledger_path
 CRASHING = """
 import sys
 import llm_catalog
-from llm_catalog.profiles import Profile
-from llm_catalog.router import Router
+from llm_catalog.data.profiles import Profile
+from llm_catalog.calls.router import Router
 
 user_dir, ledger = sys.argv[1:3]
 catalog = llm_catalog.load_catalog([user_dir])

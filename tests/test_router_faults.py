@@ -20,9 +20,9 @@ import pytest
 
 import llm_catalog
 from llm_catalog import BudgetExceededError, Catalog, ProviderError, RouteError
-from llm_catalog.ledger import Ledger
-from llm_catalog.profiles import Backoff, Budget, Profile
-from llm_catalog.router import Routed, Router
+from llm_catalog.calls.ledger import Ledger
+from llm_catalog.calls.router import Routed, Router
+from llm_catalog.data.profiles import Backoff, Budget, Profile
 from tests import test_driver_e2e as e2e
 from tests.fakeprovider import FakeProvider
 from tests.test_driver_e2e import (

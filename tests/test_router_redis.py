@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 
 import llm_catalog
-from llm_catalog import BudgetExceededError, Catalog, clock
-from llm_catalog.profiles import Budget, CacheSettings, ProfileRateLimits
-from llm_catalog.router import Routed, Router
-from llm_catalog.state import open_state
+from llm_catalog import BudgetExceededError, Catalog
+from llm_catalog.calls.router import Routed, Router
+from llm_catalog.calls.state import open_state
+from llm_catalog.data import clock
+from llm_catalog.data.profiles import Budget, CacheSettings, ProfileRateLimits
 from tests import redisserver
 from tests import test_driver_e2e as e2e
 from tests.fakeprovider import FakeProvider
@@ -85,8 +86,8 @@ WORKER = textwrap.dedent(
     from decimal import Decimal
     import litellm
     import llm_catalog
-    from llm_catalog.profiles import Budget, Profile
-    from llm_catalog.router import Routed, Router
+    from llm_catalog.data.profiles import Budget, Profile
+    from llm_catalog.calls.router import Routed, Router
 
     user_dir, state, ledger, limit, calls = sys.argv[1:6]
     catalog = llm_catalog.load_catalog([user_dir])

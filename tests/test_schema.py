@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from llm_catalog.schema import SCHEMA_FILENAME, render_schema
+from llm_catalog.data.schema import SCHEMA_FILENAME, render_schema
 from tests.conftest import CASES, REPO
 
 SCHEMA_PATH = REPO / "schemas" / SCHEMA_FILENAME
@@ -22,7 +22,7 @@ SHIPPED = sorted((REPO / "catalog").glob("*.yaml"))
 
 def test_checked_in_schema_is_current() -> None:
     assert SCHEMA_PATH.read_text(encoding="utf-8") == render_schema(), (
-        "schemas/catalog.schema.json is stale: run 'python -m llm_catalog.schema'"
+        "schemas/catalog.schema.json is stale: run 'python -m llm_catalog.data.schema'"
     )
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from llm_catalog import Catalog, Model, load_catalog
-from llm_catalog.records import Status
+from llm_catalog.data.records import Status
 
 
 @pytest.fixture(scope="module")

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from llm_catalog import query
-from llm_catalog.catalog import Catalog
-from llm_catalog.cli import main
-from llm_catalog.loader import load_catalog
-from llm_catalog.pricing import estimate_cost, format_usd
-from llm_catalog.records import Capabilities
-from llm_catalog.site import SITE_FILES, SiteError, build_site, site_data
+from llm_catalog.data.records import Capabilities
+from llm_catalog.interfaces.cli import main
+from llm_catalog.interfaces.site import SITE_FILES, SiteError, build_site, site_data
+from llm_catalog.load.loader import load_catalog
+from llm_catalog.query import selection as query
+from llm_catalog.query.catalog import Catalog
+from llm_catalog.query.pricing import estimate_cost, format_usd
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 
-from llm_catalog.errors import StateError
-from llm_catalog.ledger import Ledger, UsageLine
-from llm_catalog.state import (
+from llm_catalog.calls.ledger import Ledger, UsageLine
+from llm_catalog.calls.state import (
     Ceiling,
     RedisState,
     Refusal,
@@ -30,6 +29,7 @@ from llm_catalog.state import (
     open_state,
     public_url,
 )
+from llm_catalog.data.errors import StateError
 from tests import redisserver
 from tests.conftest import REPO
 
@@ -663,7 +663,7 @@ def test_redis_keys_are_prefixed(redis_url: str) -> None:
 def test_importing_the_catalog_loads_no_state_library() -> None:
     code = (
         "import sys, llm_catalog; llm_catalog.select(vision=True); "
-        "import llm_catalog.cli; llm_catalog.cli._parser(); "
+        "import llm_catalog.interfaces.cli; llm_catalog.interfaces.cli._parser(); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('redis', 'limits', 'platformdirs', 'tenacity', 'sqlite3', '_sqlite3')))"
     )

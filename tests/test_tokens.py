@@ -16,9 +16,9 @@ import pytest
 import tiktoken
 import tiktoken.model
 
-from llm_catalog import tokens
-from llm_catalog.records import Model
-from llm_catalog.tokens import TokenCount, count_tokens
+from llm_catalog.data.records import Model
+from llm_catalog.query import tokens
+from llm_catalog.query.tokens import TokenCount, count_tokens
 
 # Untyped: tiktoken ships py.typed for tiktoken, not for tiktoken_ext.
 openai_public: Any = importlib.import_module("tiktoken_ext.openai_public")
@@ -377,9 +377,9 @@ def test_estimated_messages_add_up_their_strings() -> None:
 def test_estimates_never_import_tiktoken() -> None:
     code = (
         "import sys\n"
-        "from llm_catalog.records import Model\n"
-        "from llm_catalog.tokens import count_tokens\n"
-        "assert 'tiktoken' not in sys.modules, 'imported by llm_catalog.tokens'\n"
+        "from llm_catalog.data.records import Model\n"
+        "from llm_catalog.query.tokens import count_tokens\n"
+        "assert 'tiktoken' not in sys.modules, 'imported by llm_catalog.query.tokens'\n"
         "model = Model.model_validate({'id': 'anthropic/claude-opus-4-7', 'provider': 'anthropic',"
         " 'name': 'Claude', 'limits': {'context_window': 1000},"
         " 'provenance': {'sources': ['test'], 'checked': '2026-01-01'}})\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from llm_catalog.yamlsource import Document, YamlProblem, parse_document
+from llm_catalog.data.yamlsource import Document, YamlProblem, parse_document
 
 ANCHORS = "anchors and aliases ('&name', '*name') are not allowed: write each value out in full"
 MERGE = "merge keys ('<<') are not allowed: write the keys out in full"
@@ -389,7 +389,7 @@ def test_deeper_nesting_is_refused(text: str, problem: YamlProblem) -> None:
 
 _DEEP = """
 import sys, time
-from llm_catalog.yamlsource import parse_document
+from llm_catalog.data.yamlsource import parse_document
 depth, closed = int(sys.argv[1]), sys.argv[2] == "closed"
 start = time.monotonic()
 result = parse_document("[" * depth + "]" * depth * closed)

@@ -14,8 +14,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from llm_catalog.catalog import Catalog
-from llm_catalog.records import Capabilities, Model, Provider
+from llm_catalog.data.records import Capabilities, Model, Provider
+from llm_catalog.query.catalog import Catalog
 
 PROVIDERS = ("alpha", "beta", "gamma")
 PARAMS = ("temperature", "tools", "top_k", "reasoning_effort")

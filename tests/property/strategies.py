@@ -19,9 +19,9 @@ import yaml
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from llm_catalog.checks import iter_key_shaped
-from llm_catalog.records import Capabilities
-from llm_catalog.yamlsource import escape_pointer
+from llm_catalog.data.records import Capabilities
+from llm_catalog.data.yamlsource import escape_pointer
+from llm_catalog.load.checks import iter_key_shaped
 
 JsonPath = tuple[str | int, ...]
 

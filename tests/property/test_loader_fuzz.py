@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_catalog.errors import Problem
-from llm_catalog.loader import LoadResult, check_catalog
+from llm_catalog.data.errors import Problem
+from llm_catalog.load.loader import LoadResult, check_catalog
 from tests.property import strategies as s
 
 FUZZ = settings(max_examples=200, deadline=None)

@@ -14,9 +14,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_catalog.catalog import Catalog
-from llm_catalog.query import DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS
-from llm_catalog.records import Model
+from llm_catalog.data.records import Model
+from llm_catalog.query.catalog import Catalog
+from llm_catalog.query.selection import DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS
 from tests.property.catalogs import catalogs, queries
 
 MILLION = Decimal(1_000_000)

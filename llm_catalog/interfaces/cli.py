@@ -18,12 +18,19 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from llm_catalog import __version__, commands, query
-from llm_catalog.commands import CAPABILITIES, ORDERS, UsageError, emit
-from llm_catalog.errors import CatalogError, CatalogPathError, LLMCatalogError, UnknownModelError
+from llm_catalog import __version__
+from llm_catalog.data.errors import (
+    CatalogError,
+    CatalogPathError,
+    LLMCatalogError,
+    UnknownModelError,
+)
+from llm_catalog.interfaces import commands
+from llm_catalog.interfaces.commands import CAPABILITIES, ORDERS, UsageError, emit
+from llm_catalog.query import selection as query
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = ["main"]
 
@@ -304,7 +311,7 @@ def since(text: str) -> dt.datetime:
 
     Ages reach back at most MAX_AGE_DAYS days; moments lie from 1970 to 9999 (UTC).
     """
-    from llm_catalog import clock
+    from llm_catalog.data import clock
 
     cleaned = text.strip().lower()
     units = {"d": ("days", 1), "h": ("hours", 24)}
@@ -483,7 +490,7 @@ def _add_select_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from llm_catalog.loader import check_catalog
+    from llm_catalog.load.loader import check_catalog
 
     result = check_catalog([*args.catalog, *args.paths], shipped=not args.no_shipped)
     catalog = result.catalog
@@ -520,15 +527,15 @@ def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _load(args: argparse.Namespace) -> Catalog:
-    from llm_catalog.loader import load_catalog
+    from llm_catalog.load.loader import load_catalog
 
     return load_catalog(args.catalog, shipped=not args.no_shipped)
 
 
 def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from llm_catalog.drift import show
-    from llm_catalog.importer import import_models
-    from llm_catalog.sources import load_source
+    from llm_catalog.tools.drift import show
+    from llm_catalog.tools.importer import import_models
+    from llm_catalog.tools.sources import load_source
 
     data = load_source(args.source)
     catalog = _load(args)
@@ -572,8 +579,8 @@ def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _drift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import time
 
-    from llm_catalog.drift import check_drift, iter_report_lines
-    from llm_catalog.sources import load_source, provider_route
+    from llm_catalog.tools.drift import check_drift, iter_report_lines
+    from llm_catalog.tools.sources import load_source, provider_route
 
     start = time.perf_counter()
     data = load_source(args.against)
@@ -611,7 +618,7 @@ def _drift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _site_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from llm_catalog.site import build_site
+    from llm_catalog.interfaces.site import build_site
 
     built = build_site(_load(args), args.output)
     page = (built.directory / "index.html").resolve()

@@ -8,7 +8,7 @@ The exception tree::
     ├── UnknownModelError           no model has the id or alias asked for
     ├── UnknownProfileError         no profile has the name asked for
     ├── StateError                  the router's state or usage ledger cannot be opened or used
-    ├── ClockError                  LLM_CATALOG_NOW is not a moment to start at (llm_catalog.clock)
+    ├── ClockError                  LLM_CATALOG_NOW is not a moment to start at (llm_catalog.data.clock)
     └── CallError                   a call to a model was refused before it left, or failed
         ├── MissingKeyError             the provider's key variable is not set
         ├── UnsupportedParameterError   a request parameter the model does not accept
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from llm_catalog.router import Attempt
+    from llm_catalog.calls.router import Attempt
 
 __all__ = [
     "AuthenticationError",

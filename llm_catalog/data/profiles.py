@@ -3,7 +3,7 @@
 A profile lives under ``profiles:`` in any catalog file, keyed by its name, and is
 validated with the rest of the catalog (``llm-catalog validate``), so a profile that
 names a model the catalog lacks, or a query ``select`` refuses, is an error with its
-file, line and column. The router (:mod:`llm_catalog.router`) turns a profile into
+file, line and column. The router (:mod:`llm_catalog.calls.router`) turns a profile into
 a chain of models and calls them in order.
 
 Money is in US dollars; times in seconds; rate limits per minute.
@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from llm_catalog.records import FULL_ID_PATTERN, ID_PATTERN, TokenCount, _Record
+from llm_catalog.data.records import FULL_ID_PATTERN, ID_PATTERN, TokenCount, _Record
 
 __all__ = [
     "Backoff",

@@ -11,7 +11,7 @@ A :class:`CatalogIndex` is built once per catalog, on the first query. It keeps:
 
 Numeric bounds (context, output, release date, per-token prices) are checked
 on the models left after the masks. The result is the same as the plain scan
-in :mod:`llm_catalog.query`, which the property tests check.
+in :mod:`llm_catalog.query.selection`, which the property tests check.
 
 An index can be saved (:meth:`CatalogIndex.saved`) with the compiled catalog and
 made again from that data without reading a single model record: the masks, the
@@ -28,11 +28,11 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from llm_catalog.vocabulary import CAPABILITIES
+from llm_catalog.data.vocabulary import CAPABILITIES
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
-    from llm_catalog.records import Model
+    from llm_catalog.data.records import Model
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = ["DEFAULT_KEY", "CatalogIndex", "CostTable", "RequestKey"]
 
@@ -211,7 +211,7 @@ class CatalogIndex:
         """Every model's cost for the request ``key``, computed once per key."""
         table = self._costs.get(key)
         if table is None:
-            from llm_catalog.pricing import estimate_cost
+            from llm_catalog.query.pricing import estimate_cost
 
             input_tokens, output_tokens, cached, batch, at = key
             costs = [
@@ -235,7 +235,7 @@ class CatalogIndex:
         key = (kind, batch, at)
         found = self._prices.get(key)
         if found is None:
-            from llm_catalog.pricing import prices_at
+            from llm_catalog.query.pricing import prices_at
 
             found = []
             for model in self.models:

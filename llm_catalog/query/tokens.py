@@ -88,7 +88,7 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     import tiktoken
 
-    from llm_catalog.records import Model
+    from llm_catalog.data.records import Model
 
 __all__ = ["TokenCount", "count_tokens"]
 

@@ -31,7 +31,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from llm_catalog.errors import LLMCatalogError
+from llm_catalog.data.errors import LLMCatalogError
 
 __all__ = [
     "PROVIDERS",

@@ -17,14 +17,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from llm_catalog import profiles, records
-from llm_catalog.errors import looks_like_key, redact
-from llm_catalog.profiles import Failure, Profile
-from llm_catalog.records import Model, Provider
-from llm_catalog.yamlsource import escape_pointer
+from llm_catalog.data import profiles, records
+from llm_catalog.data.errors import looks_like_key, redact
+from llm_catalog.data.profiles import Failure, Profile
+from llm_catalog.data.records import Model, Provider
+from llm_catalog.data.yamlsource import escape_pointer
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = [
     "CALL_OPTIONS",
@@ -102,7 +102,7 @@ def _type_name(value: Any) -> str:
 def _validator() -> Any:
     import jsonschema
 
-    from llm_catalog.schema import catalog_schema
+    from llm_catalog.data.schema import catalog_schema
 
     cls = jsonschema.Draft202012Validator
     return cls(_strict_patterns(catalog_schema()), format_checker=cls.FORMAT_CHECKER)
@@ -404,7 +404,7 @@ def iter_profile_problems(
     ``require_matches``, a ``select`` that matches no model is a problem (pass
     False while other problems may have left models out of ``catalog``).
     """
-    from llm_catalog.query import QueryError
+    from llm_catalog.query.selection import QueryError
 
     if profile.models is None and profile.select is None:
         yield (

@@ -26,7 +26,7 @@ any moment leaves it whole (a power cut may lose the last commits, never the
 file). Its schema version is ``PRAGMA user_version``, so a later release can
 migrate it; a file that is not a ledger is refused with its path named.
 
-The helpers shared with :mod:`llm_catalog.state` (the data directory, money in
+The helpers shared with :mod:`llm_catalog.calls.state` (the data directory, money in
 picodollars, opening a versioned SQLite file) live here, so that the state
 depends on the ledger and never the other way round.
 """
@@ -44,8 +44,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from pathlib import Path
 from typing import Any, Literal
 
-from llm_catalog import clock
-from llm_catalog.errors import StateError, redact
+from llm_catalog.data import clock
+from llm_catalog.data.errors import StateError, redact
 
 __all__ = [
     "ANSWERED_OUTCOMES",

@@ -2,7 +2,7 @@
 
 These classes are the single source of truth for the catalog file format. The
 JSON Schema files in ``schemas/`` are generated from them (see
-:mod:`llm_catalog.schema`), and a test fails when the checked-in schema is stale.
+:mod:`llm_catalog.data.schema`), and a test fails when the checked-in schema is stale.
 
 Units are stated once, here and in the generated schema: every price is in US
 dollars per million tokens; every limit is a count of tokens.
@@ -19,10 +19,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from pydantic.json_schema import SkipJsonSchema
 
 # The vocabularies live apart from pydantic, so that queries read them without loading it.
-from llm_catalog.vocabulary import Modality, Mode, SourceName, Status, TierBilling
+from llm_catalog.data.vocabulary import Modality, Mode, SourceName, Status, TierBilling
 
 if TYPE_CHECKING:
-    from llm_catalog.driver import Completion, CompletionStream, Embeddings
+    from llm_catalog.calls.driver import Completion, CompletionStream, Embeddings
 
 __all__ = [
     "Capabilities",
@@ -482,7 +482,7 @@ class Model(_Record):
         """The provider record of a model taken from a catalog (None for a bare record)."""
         return self._provider_record
 
-    # Calls go through llm_catalog.driver, imported (with litellm) only when one is made.
+    # Calls go through llm_catalog.calls.driver, imported (with litellm) only when one is made.
 
     def complete(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
         """Call the model with chat ``messages`` and return its answer.
@@ -497,19 +497,19 @@ class Model(_Record):
         ``max_tokens`` is within the output limit, the prompt fits the window.
         The answer carries the text, tool calls, usage and cost.
         """
-        from llm_catalog import driver
+        from llm_catalog.calls import driver
 
         return driver.complete(self, messages, **params)
 
     async def acomplete(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
         """The async twin of :meth:`complete`."""
-        from llm_catalog import driver
+        from llm_catalog.calls import driver
 
         return await driver.acomplete(self, messages, **params)
 
     def stream(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> CompletionStream:
         """Call the model and iterate its answer's text as it arrives (see :meth:`complete`)."""
-        from llm_catalog import driver
+        from llm_catalog.calls import driver
 
         return driver.stream(self, messages, **params)
 
@@ -517,18 +517,18 @@ class Model(_Record):
         self, messages: Sequence[Mapping[str, Any]], **params: Any
     ) -> CompletionStream:
         """The async twin of :meth:`stream`: ``async for text in await model.astream(...)``."""
-        from llm_catalog import driver
+        from llm_catalog.calls import driver
 
         return await driver.astream(self, messages, **params)
 
     def embed(self, texts: Sequence[str], **params: Any) -> Embeddings:
         """Embed ``texts`` with an embedding model (overrides as for :meth:`complete`)."""
-        from llm_catalog import driver
+        from llm_catalog.calls import driver
 
         return driver.embed(self, texts, **params)
 
     def to_langchain(self, **params: Any) -> Any:
         """A LangChain chat model for this model (``pip install 'llm-catalog[langchain]'``)."""
-        from llm_catalog import driver
+        from llm_catalog.calls import driver
 
         return driver.to_langchain(self, **params)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from llm_catalog.errors import LLMCatalogError
+from llm_catalog.data.errors import LLMCatalogError
 
 __all__ = ["NOW_ENV", "ClockError", "fixed", "now", "today"]
 

@@ -28,11 +28,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from llm_catalog.sources import SourceData, SourceModel, provider_route
+from llm_catalog.tools.sources import SourceData, SourceModel, provider_route
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
-    from llm_catalog.records import Model, Provider
+    from llm_catalog.data.records import Model, Provider
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = [
     "Difference",

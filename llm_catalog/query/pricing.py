@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from llm_catalog.records import (
+from llm_catalog.data.records import (
     Model,
     Prices,
     PriceTier,

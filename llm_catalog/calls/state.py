@@ -53,8 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 from urllib.parse import unquote, urlsplit
 
-from llm_catalog.errors import StateError
-from llm_catalog.ledger import (
+from llm_catalog.calls.ledger import (
     GROUPINGS,
     SQLiteFile,
     UsageLine,
@@ -63,6 +62,7 @@ from llm_catalog.ledger import (
     sort_lines,
     to_picodollars,
 )
+from llm_catalog.data.errors import StateError
 
 if TYPE_CHECKING:
     import redis
@@ -134,7 +134,7 @@ class Refusal:
     asked: Decimal
 
     def __str__(self) -> str:
-        from llm_catalog.pricing import format_usd
+        from llm_catalog.query.pricing import format_usd
 
         name = "daily" if self.period == "day" else "monthly"
         left = max(self.limit - self.spent - self.reserved, Decimal(0))

@@ -2,7 +2,7 @@
 
 Loading a catalog from its YAML files means parsing them with positions and checking
 every record against the schema: more than a second for the shipped catalog. After
-that first load, :func:`llm_catalog.loader.load_catalog` writes what it built here,
+that first load, :func:`llm_catalog.load.loader.load_catalog` writes what it built here,
 and later loads read it instead, as long as the catalog is made of the same files
 with the same content, read by the same version of llm-catalog and of Python.
 
@@ -19,13 +19,13 @@ with the same content, read by the same version of llm-catalog and of Python.
 * **Writes** go to a temporary file in the same directory, renamed over the old one
   in one step, so processes building the cache at once never leave a torn file.
 * **Reads are lazy.** The payload keeps each model as its own marshalled record,
-  made into a :class:`~llm_catalog.records.Model` the first time it is read; the
+  made into a :class:`~llm_catalog.data.records.Model` the first time it is read; the
   query index (masks, columns, today's prices, the default request's costs) is
   saved whole. A ``select`` over a compiled catalog reads no record it does not
   return, and importing pydantic waits until a record is read.
 
 ``LLM_CATALOG_CACHE=off`` turns the cache off; ``llm-catalog validate`` and
-:func:`~llm_catalog.loader.check_catalog` always read the files.
+:func:`~llm_catalog.load.loader.check_catalog` always read the files.
 """
 
 from __future__ import annotations
@@ -41,12 +41,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llm_catalog.errors import Location, Problem
-from llm_catalog.loader import MAX_FILE_BYTES
+from llm_catalog.data.errors import Location, Problem
+from llm_catalog.load.loader import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
-    from llm_catalog.records import Model, Provider
+    from llm_catalog.data.records import Model, Provider
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "CompiledCache", "cache_dir"]
 
@@ -158,9 +158,9 @@ class CompiledCache:
             return None
         if saved.get("key") != self.key or saved.get("files") != [str(p) for p in self.files]:
             return None
-        from llm_catalog.catalog import Catalog, LazyRecords
-        from llm_catalog.index import CatalogIndex
-        from llm_catalog.loader import _display
+        from llm_catalog.load.loader import _display
+        from llm_catalog.query.catalog import Catalog, LazyRecords
+        from llm_catalog.query.index import CatalogIndex
 
         shown = [_display(path) for path in self.files]
         files = tuple(shown[number] for number in saved["catalog_files"])
@@ -221,7 +221,7 @@ class CompiledCache:
         return True
 
     def _saved(self, catalog: Catalog) -> dict[str, Any]:
-        from llm_catalog.loader import _display
+        from llm_catalog.load.loader import _display
 
         place = {_display(path): number for number, path in enumerate(self._named)}
         starts: dict[str, tuple[int, int, int]] = {}
@@ -303,13 +303,13 @@ def _rich(value: Any) -> Any:
 
 
 def _provider(_: str, raw: Any) -> Provider:
-    from llm_catalog.records import Provider
+    from llm_catalog.data.records import Provider
 
     return Provider.model_validate(_rich(raw))
 
 
 def _model(blob: bytes, providers: Mapping[str, Provider]) -> Model:
-    from llm_catalog.records import Model
+    from llm_catalog.data.records import Model
 
     model = Model.model_validate(_rich(marshal.loads(blob)))
     model._provider_record = providers.get(model.provider)
@@ -317,6 +317,6 @@ def _model(blob: bytes, providers: Mapping[str, Provider]) -> Model:
 
 
 def _profile(_: str, raw: Any) -> Any:
-    from llm_catalog.profiles import Profile
+    from llm_catalog.data.profiles import Profile
 
     return Profile.model_validate(_rich(raw))

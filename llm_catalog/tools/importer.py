@@ -23,13 +23,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llm_catalog import clock, records
-from llm_catalog.drift import Difference, compare_model, find_source_model, reviewed_differences
-from llm_catalog.errors import LLMCatalogError
-from llm_catalog.sources import SourceData, SourceModel, SourcePrices, provider_route
+from llm_catalog.data import clock, records
+from llm_catalog.data.errors import LLMCatalogError
+from llm_catalog.tools.drift import (
+    Difference,
+    compare_model,
+    find_source_model,
+    reviewed_differences,
+)
+from llm_catalog.tools.sources import SourceData, SourceModel, SourcePrices, provider_route
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = ["CatalogImportError", "ImportResult", "import_models", "render_model", "render_value"]
 
@@ -146,7 +151,7 @@ def _record(
     today: dt.date,
     known: set[str],
 ) -> dict[str, Any]:
-    """A model record's data, in the key order of :class:`~llm_catalog.records.Model`."""
+    """A model record's data, in the key order of :class:`~llm_catalog.data.records.Model`."""
     data: dict[str, Any] = {"id": model.id, "name": model.name or model.id}
     if model.litellm_model and model.litellm_model != f"{litellm_provider}/{model.id}":
         data["litellm_model"] = model.litellm_model
@@ -242,8 +247,8 @@ def _validate(data: Mapping[str, Any], provider: str) -> str | None:
 
 
 def _schema_line(output: Path | None) -> str:
-    from llm_catalog.loader import shipped_catalog_dir
-    from llm_catalog.schema import SCHEMA_FILENAME
+    from llm_catalog.data.schema import SCHEMA_FILENAME
+    from llm_catalog.load.loader import shipped_catalog_dir
 
     target = shipped_catalog_dir().parent / "schemas" / SCHEMA_FILENAME
     if output is None or not target.exists():
@@ -292,7 +297,7 @@ class _Existing:
 
 
 def _read_existing(path: Path) -> _Existing:
-    from llm_catalog.yamlsource import YamlProblem, parse_document
+    from llm_catalog.data.yamlsource import YamlProblem, parse_document
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -365,14 +370,14 @@ def import_models(
 ) -> ImportResult:
     """Draft records for ``provider``'s models in ``data`` (those whose id matches
     the fnmatch ``pattern``), appended to ``output`` when it exists. ``today``, the
-    date the drafts are stamped as checked, defaults to :func:`llm_catalog.clock.today`.
+    date the drafts are stamped as checked, defaults to :func:`llm_catalog.data.clock.today`.
 
     Raises :class:`CatalogImportError` for a provider the sources table does not know
     or an output file that cannot be appended to.
     """
     route = provider_route(provider)
     if route is None:
-        from llm_catalog.sources import PROVIDERS
+        from llm_catalog.tools.sources import PROVIDERS
 
         raise CatalogImportError(
             f"unknown provider {provider!r}: use one of {', '.join(r.id for r in PROVIDERS)}"

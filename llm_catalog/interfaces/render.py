@@ -1,7 +1,7 @@
 """Turning records and selections into terminal tables and stable JSON objects.
 
 JSON carries money as decimal strings (``"0.0125"``) so no figure is rounded
-through a float; tables show it with :func:`llm_catalog.pricing.format_usd`.
+through a float; tables show it with :func:`llm_catalog.query.pricing.format_usd`.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from llm_catalog.catalog import Catalog
-from llm_catalog.pricing import format_usd
-from llm_catalog.query import Exclusion, Match, Selection
-from llm_catalog.records import Model
+from llm_catalog.data.records import Model
+from llm_catalog.query.catalog import Catalog
+from llm_catalog.query.pricing import format_usd
+from llm_catalog.query.selection import Exclusion, Match, Selection
 
 __all__ = [
     "describe",

@@ -1,7 +1,7 @@
 """The commands of the command line: list, show, select, cost, compare, usage.
 
 Each handler takes the parsed arguments and two streams and returns the exit
-status; :mod:`llm_catalog.cli` builds the parser and maps errors to statuses.
+status; :mod:`llm_catalog.interfaces.cli` builds the parser and maps errors to statuses.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from llm_catalog.errors import LLMCatalogError
-from llm_catalog.vocabulary import CAPABILITIES, ORDERS
+from llm_catalog.data.errors import LLMCatalogError
+from llm_catalog.data.vocabulary import CAPABILITIES, ORDERS
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
-    from llm_catalog.ledger import UsageLine
-    from llm_catalog.records import Model
+    from llm_catalog.calls.ledger import UsageLine
+    from llm_catalog.data.records import Model
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = [
     "CAPABILITIES",
@@ -57,7 +57,7 @@ def emit(data: dict[str, Any], out: TextIO) -> None:
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
-    from llm_catalog.loader import load_catalog
+    from llm_catalog.load.loader import load_catalog
 
     return load_catalog(args.catalog, shipped=not args.no_shipped)
 
@@ -115,7 +115,7 @@ def _read_prompt(path: Path) -> str:
 
 def list_models(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``llm-catalog list``: every model, or those of a provider, mode or status."""
-    from llm_catalog.render import SUMMARY_HEADERS, model_json, render_table, summary_row
+    from llm_catalog.interfaces.render import SUMMARY_HEADERS, model_json, render_table, summary_row
 
     catalog = _catalog(args)
     models = [
@@ -139,7 +139,7 @@ def list_models(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``llm-catalog show ID``: one model's whole record and where it was written."""
-    from llm_catalog.render import describe, model_json
+    from llm_catalog.interfaces.render import describe, model_json
 
     catalog = _catalog(args)
     data = model_json(catalog.get(args.model), catalog)
@@ -152,8 +152,13 @@ def show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def select(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``llm-catalog select``: the flags become ``select`` keywords of the same names."""
-    from llm_catalog.query import KEYWORDS
-    from llm_catalog.render import printable, render_table, selection_json, selection_rows
+    from llm_catalog.interfaces.render import (
+        printable,
+        render_table,
+        selection_json,
+        selection_rows,
+    )
+    from llm_catalog.query.selection import KEYWORDS
 
     # Every select() keyword has a flag of the same name; the request flags and
     # --mode are read apart, since they need more than a copy.
@@ -185,14 +190,14 @@ def _costed(
     catalog: Catalog, names: Sequence[str], request: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Each named model with the request's size and estimated cost."""
-    from llm_catalog.pricing import estimate_cost
-    from llm_catalog.query import DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS
+    from llm_catalog.query.pricing import estimate_cost
+    from llm_catalog.query.selection import DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS
 
     rows = []
     for name in names:
         model = catalog.get(name)
         if "prompt" in request:
-            from llm_catalog.tokens import count_tokens
+            from llm_catalog.query.tokens import count_tokens
 
             counted = count_tokens(model, prompt=request["prompt"])
             input_tokens, method = counted.tokens, counted.method
@@ -231,8 +236,8 @@ def _decimal(value: Any) -> str | None:
 
 def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``llm-catalog cost ID``: one request's estimated cost; exit 1 when unpriced."""
-    from llm_catalog.pricing import format_usd
-    from llm_catalog.render import printable
+    from llm_catalog.interfaces.render import printable
+    from llm_catalog.query.pricing import format_usd
 
     [row] = _costed(_catalog(args), [args.model], _request(args))
     model, amount = row["model"], row["estimated_cost"]
@@ -262,7 +267,7 @@ def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _price(model: Model, field: str) -> str:
-    from llm_catalog.pricing import format_usd
+    from llm_catalog.query.pricing import format_usd
 
     value = getattr(model.pricing, field, None) if model.pricing else None
     return "-" if value is None else format_usd(value)
@@ -274,8 +279,8 @@ def _flag(name: str) -> Callable[[Model], str]:
 
 def compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``llm-catalog compare ID ID ...``: models side by side, one column each."""
-    from llm_catalog.pricing import format_usd
-    from llm_catalog.render import format_tokens, model_json, render_table
+    from llm_catalog.interfaces.render import format_tokens, model_json, render_table
+    from llm_catalog.query.pricing import format_usd
 
     rows = _costed(_catalog(args), args.models, _request(args))
     if args.json:
@@ -319,8 +324,8 @@ def usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """
     import os
 
-    from llm_catalog.ledger import Ledger, default_ledger_path, total
-    from llm_catalog.state import open_state
+    from llm_catalog.calls.ledger import Ledger, default_ledger_path, total
+    from llm_catalog.calls.state import open_state
 
     since: dt.datetime = args.since.astimezone(dt.UTC)
     path = args.ledger if args.ledger is not None else default_ledger_path()
@@ -410,9 +415,9 @@ def _check_ledger(path: Path, where: str) -> None:
 
 def _usage_table(by: str, lines: Sequence[UsageLine]) -> str:
     """The report's table, its total, and notes on what the spend leaves out."""
-    from llm_catalog.ledger import total
-    from llm_catalog.pricing import format_usd
-    from llm_catalog.render import render_table
+    from llm_catalog.calls.ledger import total
+    from llm_catalog.interfaces.render import render_table
+    from llm_catalog.query.pricing import format_usd
 
     headers = [by, "calls", "answered", "failed", "input tokens", "output tokens", "spend"]
     summed = total(lines)

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, overload
 
-from llm_catalog.errors import LLMCatalogError
-from llm_catalog.index import bits_of
-from llm_catalog.vocabulary import CAPABILITIES, ORDERS, Modality, Mode, Status
+from llm_catalog.data.errors import LLMCatalogError
+from llm_catalog.data.vocabulary import CAPABILITIES, ORDERS, Modality, Mode, Status
+from llm_catalog.query.index import bits_of
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
-    from llm_catalog.records import Model
+    from llm_catalog.data.records import Model
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = [
     "DEFAULT_INPUT_TOKENS",
@@ -125,7 +125,7 @@ class Match:
         return getattr(self.model, name)
 
     def __repr__(self) -> str:
-        from llm_catalog.pricing import format_usd
+        from llm_catalog.query.pricing import format_usd
 
         return f"<Match {self.id} {format_usd(self.estimated_cost)}>"
 
@@ -459,7 +459,7 @@ def _parse(predicates: Mapping[str, Any]) -> _Query:
 
 def _request_tokens(model: Model, query: _Query) -> tuple[int, str]:
     if query.messages is not None or query.prompt is not None:
-        from llm_catalog.tokens import count_tokens
+        from llm_catalog.query.tokens import count_tokens
 
         counted = count_tokens(model, prompt=query.prompt, messages=query.messages)
         return counted.tokens, counted.method
@@ -476,7 +476,7 @@ def _first_failure(
     costing: Callable[[], Decimal | None],
 ) -> tuple[str, str] | None:
     """The first predicate the model fails, and the values compared; None if it passes."""
-    from llm_catalog.pricing import format_usd, prices_at
+    from llm_catalog.query.pricing import format_usd, prices_at
 
     if query.mode is not None and model.mode.value != query.mode:
         return "mode", f"mode {model.mode.value} != {query.mode}"
@@ -568,7 +568,7 @@ class _Costing:
 
     def __call__(self) -> Decimal | None:
         if not self._done:
-            from llm_catalog.pricing import estimate_cost
+            from llm_catalog.query.pricing import estimate_cost
 
             query = self._query
             self._value = estimate_cost(
@@ -748,7 +748,7 @@ def select(
       is smaller than the request's input tokens is left out: it cannot answer.
       ``batch=True`` costs at batch prices; ``at`` costs at the prices in force
       on that date.
-    - ``where``: any callable taking a :class:`~llm_catalog.records.Model`.
+    - ``where``: any callable taking a :class:`~llm_catalog.data.records.Model`.
     - ``order_by``: ``"cost"`` (cheapest first, unpriced last; the default),
       ``"context"`` or ``"output"`` (largest first), ``"release_date"``
       (newest first) or ``"id"``; ties break by id. ``limit``: at most this many.
@@ -765,7 +765,7 @@ def select(
     or a value of the wrong type or out of those bounds.
     """
     if catalog is None:
-        from llm_catalog.loader import default_catalog
+        from llm_catalog.load.loader import default_catalog
 
         catalog = default_catalog()
     return run_query(catalog, predicates, explain)

@@ -13,7 +13,7 @@ input and output tokens, order_by) and no others: cached input, batch prices
 and dates in the past are left out rather than approximated. Prices are
 embedded as whole numbers of a common unit, so the page computes costs in
 exact integer arithmetic (BigInt), following
-:func:`llm_catalog.pricing.estimate_cost` for plain (uncached, non-batch)
+:func:`llm_catalog.query.pricing.estimate_cost` for plain (uncached, non-batch)
 requests at today's prices.
 
 Only the standard library and the records are used; nothing is fetched.
@@ -31,19 +31,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llm_catalog import __version__
-from llm_catalog.errors import LLMCatalogError
-from llm_catalog.records import Capabilities, Mode, Prices, Status, TierBilling
+from llm_catalog.data.errors import LLMCatalogError
+from llm_catalog.data.records import Capabilities, Mode, Prices, Status, TierBilling
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
-    from llm_catalog.records import Model, Provider
+    from llm_catalog.data.records import Model, Provider
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = ["SITE_FILES", "SiteBuild", "SiteError", "build_site", "render_page", "site_data"]
 
 SITE_FILES = ("index.html", "catalog.css", "catalog.js")
 """The files the site owns in its directory; building replaces these and touches nothing else."""
 
-# Kept equal to llm_catalog.query's defaults (a test checks) without importing the query engine.
+# Kept equal to llm_catalog.query.selection's defaults (a test checks) without importing the query engine.
 DEFAULT_INPUT_TOKENS = 1_000
 DEFAULT_OUTPUT_TOKENS = 1_000
 _DEFAULT_STATUS = (Status.active.value, Status.preview.value)
@@ -105,7 +105,7 @@ def _or(price: Decimal | None, fallback: Decimal | None) -> Decimal | None:
 def _cost_terms(model: Model, places: int) -> dict[str, Any] | None:
     """The prices the page costs a plain request with, the fallbacks already applied.
 
-    Mirrors :func:`llm_catalog.pricing.estimate_cost` without cache, batch or
+    Mirrors :func:`llm_catalog.query.pricing.estimate_cost` without cache, batch or
     history: a price a tier leaves out is its base price (``_band`` there).
     """
     pricing = model.pricing
@@ -255,7 +255,9 @@ def _script_json(data: Any) -> str:
 
 
 def _asset(name: str) -> str:
-    return (resources.files("llm_catalog") / "site_assets" / name).read_text(encoding="utf-8")
+    return (resources.files("llm_catalog.interfaces") / "site_assets" / name).read_text(
+        encoding="utf-8"
+    )
 
 
 def render_page(catalog: Catalog) -> str:

@@ -1,4 +1,4 @@
-"""From catalog files to a :class:`~llm_catalog.catalog.Catalog`, collecting every problem.
+"""From catalog files to a :class:`~llm_catalog.query.catalog.Catalog`, collecting every problem.
 
 Files are found in the shipped catalog, then in the directories of
 ``LLM_CATALOG_PATH``, then in the paths given by the caller (``--catalog``),
@@ -7,7 +7,7 @@ records are merged (new records add, ``overrides`` patch named fields) and the
 rules across fields and files are checked. Router profiles (``profiles:``, in
 any file) are checked last, against the merged catalog: the models they name
 must exist and their queries must be valid and match. Every problem in every file is
-reported together in one :class:`~llm_catalog.errors.CatalogError`; no catalog
+reported together in one :class:`~llm_catalog.data.errors.CatalogError`; no catalog
 is built from invalid files, not even part of one.
 """
 
@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llm_catalog.errors import CatalogError, CatalogPathError, Problem
+from llm_catalog.data.errors import CatalogError, CatalogPathError, Problem
 
 if TYPE_CHECKING:
-    from llm_catalog.catalog import Catalog
-    from llm_catalog.records import Model
+    from llm_catalog.data.records import Model
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = [
     "CATALOG_PATH_ENV",
@@ -45,9 +45,9 @@ _SUFFIXES = (".yaml", ".yml")
 
 def shipped_catalog_dir() -> Path:
     """The catalog shipped with the package (inside the wheel, or the repository's catalog/)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_catalog"
-    return packaged if packaged.is_dir() else here.parent / "catalog"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "_catalog"
+    return packaged if packaged.is_dir() else package.parent / "catalog"
 
 
 def _display(path: Path) -> str:
@@ -67,7 +67,7 @@ def catalog_roots(
 ) -> list[Path]:
     """The files and directories to load, in order: shipped, LLM_CATALOG_PATH, ``paths``.
 
-    Raises :class:`~llm_catalog.errors.CatalogPathError` for a path that does not exist.
+    Raises :class:`~llm_catalog.data.errors.CatalogPathError` for a path that does not exist.
     """
     env = os.environ if environ is None else environ
     roots: list[Path] = [shipped_catalog_dir()] if shipped else []
@@ -158,7 +158,7 @@ def iter_catalog_files(
 ) -> Iterator[Path | Problem]:
     """Every catalog file to load, in load order, each once; problems where a path fails.
 
-    Raises :class:`~llm_catalog.errors.CatalogPathError` for a path that does not exist.
+    Raises :class:`~llm_catalog.data.errors.CatalogPathError` for a path that does not exist.
     """
     seen: set[str] = set()
     for root in catalog_roots(paths, shipped=shipped, environ=environ):
@@ -182,9 +182,9 @@ def check_catalog(
     ``paths`` are files or directories of catalog files merged over the shipped
     catalog and ``LLM_CATALOG_PATH``; a file named twice is read once. The files
     are always read: the compiled cache is never used here.
-    Raises :class:`~llm_catalog.errors.CatalogPathError` only for a path that does not exist.
+    Raises :class:`~llm_catalog.data.errors.CatalogPathError` only for a path that does not exist.
     """
-    from llm_catalog.building import Builder, Source, read_file
+    from llm_catalog.load.building import Builder, Source, read_file
 
     builder = Builder()
     files: list[str] = []
@@ -221,16 +221,16 @@ def load_catalog(
 
     With ``cache`` (the default), a catalog checked before is read from its
     compiled cache when not one of its files has changed since (see
-    :mod:`llm_catalog.compiled`); otherwise, and the first time, the files are
+    :mod:`llm_catalog.load.compiled`); otherwise, and the first time, the files are
     read and checked, and the cache is written for next time.
 
-    Raises :class:`~llm_catalog.errors.CatalogError` with every problem found
+    Raises :class:`~llm_catalog.data.errors.CatalogError` with every problem found
     when any file is invalid.
     """
     paths = list(paths)
     compiled = None
     if cache:
-        from llm_catalog.compiled import CompiledCache
+        from llm_catalog.load.compiled import CompiledCache
 
         compiled = CompiledCache.for_files(
             list(iter_catalog_files(paths, shipped=shipped, environ=environ))
@@ -265,6 +265,6 @@ def get_model(name: str, catalog: Catalog | None = None) -> Model:
     """The model with this full id or alias, ready to call (``get_model("openai/gpt-4o")``).
 
     ``catalog`` defaults to the shipped catalog merged with ``LLM_CATALOG_PATH``.
-    Raises :class:`~llm_catalog.errors.UnknownModelError`, naming the closest ids.
+    Raises :class:`~llm_catalog.data.errors.UnknownModelError`, naming the closest ids.
     """
     return (catalog if catalog is not None else default_catalog()).get(name)

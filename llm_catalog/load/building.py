@@ -1,9 +1,9 @@
 """Reading catalog files and merging them into records, collecting every problem.
 
-:func:`llm_catalog.loader.check_catalog` drives this module: each file is read and
+:func:`llm_catalog.load.loader.check_catalog` drives this module: each file is read and
 parsed (:func:`read_file`), then handed to a :class:`Builder`, which checks it
 against the schema, merges records and overrides across files, and builds the
-:class:`~llm_catalog.catalog.Catalog` when no file has a problem. It is kept apart
+:class:`~llm_catalog.query.catalog.Catalog` when no file has a problem. It is kept apart
 from the loader so that a catalog read from its compiled cache never imports
 YAML, jsonschema or pydantic.
 """
@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llm_catalog import checks
-from llm_catalog.catalog import Catalog, Layer, locate
-from llm_catalog.errors import Problem
-from llm_catalog.loader import MAX_FILE_BYTES, _file_problem
-from llm_catalog.yamlsource import Document, YamlProblem, escape_pointer, parse_document
+from llm_catalog.data.errors import Problem
+from llm_catalog.data.yamlsource import Document, YamlProblem, escape_pointer, parse_document
+from llm_catalog.load import checks
+from llm_catalog.load.loader import MAX_FILE_BYTES, _file_problem
+from llm_catalog.query.catalog import Catalog, Layer, locate
 
 __all__ = ["Builder", "Source", "read_file"]
 
@@ -311,8 +311,8 @@ class Builder:
     def build(self) -> Catalog | None:
         from pydantic import ValidationError
 
-        from llm_catalog.profiles import Profile
-        from llm_catalog.records import Model, Provider
+        from llm_catalog.data.profiles import Profile
+        from llm_catalog.data.records import Model, Provider
 
         providers: dict[str, Provider] = {}
         for provider_id, layers in self.providers.items():

@@ -10,7 +10,7 @@ parameter is one the model accepts (or is dropped, with
 ``drop_unsupported=True``), ``max_tokens`` is within the output limit, the
 API base is HTTPS or loopback, and the prompt, counted with the model's
 tokenizer, fits the context window. litellm's errors are translated into the
-typed errors of :mod:`llm_catalog.errors`; none of them holds the key, nor
+typed errors of :mod:`llm_catalog.data.errors`; none of them holds the key, nor
 litellm's exception (whose request holds it) as its cause or context. An
 answer that cannot be read, or a stream that litellm ends early as if whole,
 is an error too, never a short success.
@@ -29,12 +29,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from llm_catalog import errors
-from llm_catalog.checks import is_loopback
-from llm_catalog.pricing import cost_of
+from llm_catalog.data import errors
+from llm_catalog.load.checks import is_loopback
+from llm_catalog.query.pricing import cost_of
 
 if TYPE_CHECKING:
-    from llm_catalog.records import Model, Provider
+    from llm_catalog.data.records import Model, Provider
 
 T = TypeVar("T")
 
@@ -227,7 +227,7 @@ def _check_output(model: Model, params: Mapping[str, Any]) -> int | None:
 def _check_prompt(
     model: Model, messages: Sequence[Mapping[str, Any]], max_tokens: int | None
 ) -> int:
-    from llm_catalog.tokens import count_tokens
+    from llm_catalog.query.tokens import count_tokens
 
     counted = count_tokens(model, messages=messages)
     limits = model.limits
@@ -612,7 +612,7 @@ async def _asend(call: _Call, function: str, read: Callable[[_Call, Any], T], **
 
 
 def complete(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
-    """Call ``model`` with chat ``messages``; see :meth:`llm_catalog.records.Model.complete`."""
+    """Call ``model`` with chat ``messages``; see :meth:`llm_catalog.data.records.Model.complete`."""
     check_messages(messages)
     call = _prepare(model, _provider_of(model), messages, params)
     return _send(call, "completion", _completion)
@@ -789,7 +789,7 @@ async def astream(
 
 def embed(model: Model, texts: Sequence[str], **params: Any) -> Embeddings:
     """Embed ``texts`` with an embedding model; vectors come back in the same order."""
-    from llm_catalog.records import Mode
+    from llm_catalog.data.records import Mode
 
     if model.mode is not Mode.embedding:
         raise errors.CallError(

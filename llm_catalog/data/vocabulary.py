@@ -1,6 +1,6 @@
 """The catalog's vocabularies: modes, statuses, modalities, capability names, sort orders.
 
-They live apart from the records (:mod:`llm_catalog.records`) so that a query can
+They live apart from the records (:mod:`llm_catalog.data.records`) so that a query can
 check its arguments without importing pydantic; the records use them as field types.
 """
 
@@ -21,7 +21,7 @@ CAPABILITIES = (
     "system_messages",
     "temperature",
 )
-"""The fields of :class:`llm_catalog.records.Capabilities`, in order (a test checks they agree)."""
+"""The fields of :class:`llm_catalog.data.records.Capabilities`, in order (a test checks they agree)."""
 
 ORDERS = ("cost", "context", "output", "release_date", "id")
 """What ``select(order_by=...)`` sorts by."""

@@ -4,7 +4,7 @@
     routed = router.complete("budget_agent", [{"role": "user", "content": "Hi"}])
     routed.text, routed.model_id, routed.cost, routed.attempts
 
-A profile (:mod:`llm_catalog.profiles`) names a chain of models, or a query whose top
+A profile (:mod:`llm_catalog.data.profiles`) names a chain of models, or a query whose top
 matches are the chain. For each model in turn the router:
 
 1. skips it when the provider already said the prompt is too long for a window at
@@ -21,15 +21,15 @@ matches are the chain. For each model in turn the router:
 5. moves on after failures named in ``fallback_on``; any other failure ends the call.
 
 Every attempt and skip is in the answer (:class:`Routed`) or in the error
-(:class:`~llm_catalog.errors.RouteError`). State (budgets, rate-limit windows, the
-cache, shared counters) lives in :mod:`llm_catalog.state`: SQLite by default, Redis
-with ``LLM_CATALOG_STATE=redis://...``; the ledger is :mod:`llm_catalog.ledger`.
+(:class:`~llm_catalog.data.errors.RouteError`). State (budgets, rate-limit windows, the
+cache, shared counters) lives in :mod:`llm_catalog.calls.state`: SQLite by default, Redis
+with ``LLM_CATALOG_STATE=redis://...``; the ledger is :mod:`llm_catalog.calls.ledger`.
 
 litellm's own Router is not used: it keeps its own model list and prices where the
 catalog owns both, its fallbacks do not report each attempt, and its local cache,
 budgets and cost-based routing were seen failing on a plain install. The retry loop
 is tenacity's and the rate-limit windows are the ``limits`` library's; budgets and
-the cache are in :mod:`llm_catalog.state`, because no library reserves money
+the cache are in :mod:`llm_catalog.calls.state`, because no library reserves money
 atomically across processes.
 """
 
@@ -49,21 +49,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llm_catalog import clock, errors
-from llm_catalog.profiles import RETRYABLE, Failure, Profile, WhenLimited
+from llm_catalog.data import clock, errors
+from llm_catalog.data.profiles import RETRYABLE, Failure, Profile, WhenLimited
 
 if TYPE_CHECKING:
     from limits.strategies import RateLimiter
 
-    from llm_catalog.catalog import Catalog
-    from llm_catalog.driver import Completion, PreparedCall, Usage
-    from llm_catalog.ledger import Ledger
-    from llm_catalog.records import Model
-    from llm_catalog.state import Reservation, State
+    from llm_catalog.calls.driver import Completion, PreparedCall, Usage
+    from llm_catalog.calls.ledger import Ledger
+    from llm_catalog.calls.state import Reservation, State
+    from llm_catalog.data.records import Model
+    from llm_catalog.query.catalog import Catalog
 
 __all__ = ["Attempt", "Routed", "Router"]
 
-_LOG = logging.getLogger("llm_catalog.router")
+_LOG = logging.getLogger("llm_catalog.calls.router")
 
 ANSWERED = "answered"
 CACHED = "cached"
@@ -90,7 +90,7 @@ class Attempt:
     """One step of a routed call: a request sent, an answer from the cache, or a model skipped.
 
     ``outcome`` is ``"answered"``, ``"cached"``, ``"skipped"`` (nothing was sent:
-    ``reason`` says why) or the :class:`~llm_catalog.profiles.Failure` the request met
+    ``reason`` says why) or the :class:`~llm_catalog.data.profiles.Failure` the request met
     (``error`` holds the typed error). ``waited_seconds`` is the backoff or rate-limit
     wait before it; ``cost`` is in US dollars, from the catalog's prices.
     """
@@ -231,9 +231,9 @@ class Router:
 
     ``catalog``: where profiles and models come from (the default catalog when None).
     ``profiles``: more profiles, by name, over the catalog's.
-    ``state``: a :class:`~llm_catalog.state.State`, or its URL (``sqlite:///path``,
+    ``state``: a :class:`~llm_catalog.calls.state.State`, or its URL (``sqlite:///path``,
     ``redis://host``); None reads ``LLM_CATALOG_STATE``, else SQLite in the user's data
-    directory. ``ledger``: a :class:`~llm_catalog.ledger.Ledger` or its path; None is
+    directory. ``ledger``: a :class:`~llm_catalog.calls.ledger.Ledger` or its path; None is
     ``usage.sqlite3`` in the user's data directory.
 
     A router is safe to share between threads and between tasks of one event loop.
@@ -248,14 +248,14 @@ class Router:
         ledger: Ledger | str | Path | None = None,
     ) -> None:
         if catalog is None:
-            from llm_catalog.loader import default_catalog
+            from llm_catalog.load.loader import default_catalog
 
             catalog = default_catalog()
         self.catalog = catalog
         self._profiles: dict[str, Profile] = {**catalog.profiles, **(profiles or {})}
         self._chains: dict[str, tuple[Model, ...]] = {}
-        from llm_catalog.ledger import Ledger
-        from llm_catalog.state import State, open_state
+        from llm_catalog.calls.ledger import Ledger
+        from llm_catalog.calls.state import State, open_state
 
         self._own_state = not isinstance(state, State)
         self.state: State = state if isinstance(state, State) else open_state(state)
@@ -322,7 +322,7 @@ class Router:
 
         ``params`` are request parameters over the profile's ``params`` (and the
         driver's call options, such as ``api_base``). Raises
-        :class:`~llm_catalog.errors.RouteError` (or BudgetExceededError) naming every
+        :class:`~llm_catalog.data.errors.RouteError` (or BudgetExceededError) naming every
         attempt when no model answered.
         """
         call = self._start(profile, messages, params)
@@ -371,7 +371,7 @@ class Router:
     def _start(
         self, name: str, messages: Sequence[Mapping[str, Any]], params: Mapping[str, Any]
     ) -> _Call:
-        from llm_catalog.driver import check_messages
+        from llm_catalog.calls.driver import check_messages
 
         profile = self.profile(name)
         check_messages(messages)
@@ -385,7 +385,7 @@ class Router:
         return call
 
     def _prepare(self, call: _Call, model: Model) -> PreparedCall:
-        from llm_catalog import driver
+        from llm_catalog.calls import driver
 
         window = model.limits.max_input_tokens or model.limits.context_window
         if call.too_small is not None and window <= call.too_small:
@@ -451,7 +451,7 @@ class Router:
 
     def _attempt(self, call: _Call, model: Model, prepared: PreparedCall) -> Completion:
         """One request to ``model``: admitted, sent, concluded (raises its failure)."""
-        from llm_catalog import driver
+        from llm_catalog.calls import driver
 
         while True:
             admission = self._admit(call, model, prepared)
@@ -473,7 +473,7 @@ class Router:
         raise failure
 
     async def _aattempt(self, call: _Call, model: Model, prepared: PreparedCall) -> Completion:
-        from llm_catalog import driver
+        from llm_catalog.calls import driver
 
         while True:
             admission = await asyncio.to_thread(self._admit, call, model, prepared)
@@ -597,8 +597,8 @@ class Router:
         budget = call.profile.budget
         if budget is None:
             return None
-        from llm_catalog.pricing import estimate_cost, format_usd
-        from llm_catalog.state import Ceiling, Refusal
+        from llm_catalog.calls.state import Ceiling, Refusal
+        from llm_catalog.query.pricing import estimate_cost, format_usd
 
         ceilings = []
         if budget.per_day_usd is not None:
@@ -821,7 +821,7 @@ def _dump(completion: Completion) -> bytes:
 
 def _load(data: bytes) -> Completion | None:
     """The cached completion, cost 0; None for anything unreadable (then it is asked again)."""
-    from llm_catalog.driver import Completion, ToolCall, Usage
+    from llm_catalog.calls.driver import Completion, ToolCall, Usage
 
     try:
         value = json.loads(data)

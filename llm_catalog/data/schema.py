@@ -1,10 +1,10 @@
-"""The JSON Schema of catalog files, generated from :mod:`llm_catalog.records` and
-:mod:`llm_catalog.profiles`.
+"""The JSON Schema of catalog files, generated from :mod:`llm_catalog.data.records` and
+:mod:`llm_catalog.data.profiles`.
 
 The records are the one source of truth; ``schemas/catalog.schema.json`` is
 this module's output, checked in so that editors and other tools
 (``check-jsonschema``) can use it without this package. Regenerate it with
-``python -m llm_catalog.schema``; a test fails when the checked-in copy is stale.
+``python -m llm_catalog.data.schema``; a test fails when the checked-in copy is stale.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from llm_catalog import profiles, records
+from llm_catalog.data import profiles, records
 
 __all__ = ["SCHEMA_FILENAME", "SCHEMA_ID", "catalog_schema", "query_schema", "render_schema"]
 
@@ -301,7 +301,7 @@ def render_schema() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write the schema into the directory given (default: the repository's ``schemas/``)."""
     args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "schemas"
+    target = Path(args[0]) if args else Path(__file__).resolve().parents[2] / "schemas"
     path = target / SCHEMA_FILENAME
     path.write_text(render_schema(), encoding="utf-8")
     print(f"wrote {path}")

@@ -1,6 +1,6 @@
 """The loaded catalog: providers and models indexed by id and alias, and router profiles.
 
-A :class:`Catalog` is built by :func:`llm_catalog.loader.load_catalog` from
+A :class:`Catalog` is built by :func:`llm_catalog.load.loader.load_catalog` from
 validated files and never changes afterwards. It remembers which file and line
 every value came from, across overrides, so that any later message can point
 at the YAML to edit: :meth:`Catalog.locate` for models and providers,
@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from llm_catalog.errors import Location, UnknownModelError, UnknownProfileError
+from llm_catalog.data.errors import Location, UnknownModelError, UnknownProfileError
 
 if TYPE_CHECKING:
-    from llm_catalog.index import CatalogIndex
-    from llm_catalog.profiles import Profile
-    from llm_catalog.query import Selection
-    from llm_catalog.records import Model, Provider
-    from llm_catalog.yamlsource import Document
+    from llm_catalog.data.profiles import Profile
+    from llm_catalog.data.records import Model, Provider
+    from llm_catalog.data.yamlsource import Document
+    from llm_catalog.query.index import CatalogIndex
+    from llm_catalog.query.selection import Selection
 
 __all__ = ["Catalog", "Layer", "LazyRecords"]
 
@@ -75,7 +75,7 @@ def locate(layers: tuple[Layer, ...], relative: str = "") -> tuple[str, Location
 class LazyRecords(Mapping[str, T]):
     """Records by id, each made from its saved data the first time it is read.
 
-    A catalog read from its compiled cache (:mod:`llm_catalog.compiled`) holds its
+    A catalog read from its compiled cache (:mod:`llm_catalog.load.compiled`) holds its
     records this way, so that a query which reads a few of them, or none, never
     pays for the rest (nor for importing pydantic).
     """
@@ -179,7 +179,7 @@ class Catalog:
 
     @property
     def compiled(self) -> bool:
-        """True when the catalog was read from its compiled cache (:mod:`llm_catalog.compiled`)."""
+        """True when the catalog was read from its compiled cache (:mod:`llm_catalog.load.compiled`)."""
         return self._starts is not None
 
     def __len__(self) -> int:
@@ -220,7 +220,7 @@ class Catalog:
     def profile(self, name: str) -> Profile:
         """The profile called ``name``.
 
-        Raises :class:`~llm_catalog.errors.UnknownProfileError`, naming the
+        Raises :class:`~llm_catalog.data.errors.UnknownProfileError`, naming the
         closest names (or all of them), when there is none.
         """
         profile = self._profiles.get(name)
@@ -231,7 +231,7 @@ class Catalog:
     def get(self, name: str) -> Model:
         """The model with this full id or alias.
 
-        Raises :class:`~llm_catalog.errors.UnknownModelError`, naming the
+        Raises :class:`~llm_catalog.data.errors.UnknownModelError`, naming the
         closest ids, when there is none.
         """
         model = self._models.get(name)
@@ -254,14 +254,14 @@ class Catalog:
             if self._make_index is not None:
                 self._index = self._make_index(self)
             else:
-                from llm_catalog.index import CatalogIndex
+                from llm_catalog.query.index import CatalogIndex
 
                 self._index = CatalogIndex(self)
         return self._index
 
     def select(self, *, explain: bool = False, **predicates: Any) -> Selection:
         """Models of this catalog that pass every predicate; see :func:`llm_catalog.select`."""
-        from llm_catalog.query import run_query
+        from llm_catalog.query.selection import run_query
 
         return run_query(self, predicates, explain)
 
@@ -283,7 +283,7 @@ class Catalog:
 
         ``pointer`` is a JSON pointer inside the profile (``/budget/per_day_usd``);
         empty, the place of the profile's name. Raises
-        :class:`~llm_catalog.errors.UnknownProfileError` for an unknown name.
+        :class:`~llm_catalog.data.errors.UnknownProfileError` for an unknown name.
         """
         self.profile(name)
         if self._starts is not None:

@@ -1,0 +1,1 @@
+"""The interfaces layer: the command line, its rendering and the catalog browser."""
