@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import llm_catalog  # noqa: E402
+from llm_catalog import get_model  # noqa: E402
 from llm_catalog.calls.router import Router  # noqa: E402
 from llm_catalog.data.profiles import Budget, Profile, ProfileRateLimits  # noqa: E402
 from tests.fakeprovider import FakeProvider  # noqa: E402
@@ -104,7 +105,7 @@ async def rate(calls: Callable[[], Awaitable[Any]]) -> float:
 
 
 def measure(label: str, catalog: llm_catalog.Catalog, state: str, ledger: Path) -> None:
-    model = catalog[MODEL]
+    model = get_model(MODEL, catalog)
     with Router(catalog, profiles={"bench": PROFILE}, state=state, ledger=ledger) as router:
 
         def bare() -> Any:

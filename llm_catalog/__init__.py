@@ -16,6 +16,8 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from llm_catalog.calls.driver import Completion, CompletionStream, Embeddings, ToolCall, Usage
+    from llm_catalog.calls.lookup import get_model, select
+    from llm_catalog.calls.models import CallableModel
     from llm_catalog.calls.router import Attempt, Routed, Router
     from llm_catalog.data.errors import (
         AuthenticationError,
@@ -45,10 +47,10 @@ if TYPE_CHECKING:
     )
     from llm_catalog.data.profiles import Profile
     from llm_catalog.data.records import Model, Provider
-    from llm_catalog.load.loader import check_catalog, default_catalog, get_model, load_catalog
+    from llm_catalog.load.loader import check_catalog, default_catalog, load_catalog
     from llm_catalog.query.catalog import Catalog
     from llm_catalog.query.pricing import cost_of, estimate_cost
-    from llm_catalog.query.selection import Exclusion, Match, QueryError, Selection, select
+    from llm_catalog.query.selection import Exclusion, Match, QueryError, Selection
 
 __all__ = [
     "Attempt",
@@ -56,6 +58,7 @@ __all__ = [
     "BadRequestError",
     "BudgetExceededError",
     "CallError",
+    "CallableModel",
     "Catalog",
     "CatalogError",
     "CatalogPathError",
@@ -107,6 +110,7 @@ _EXPORTS = {
     "BadRequestError": "llm_catalog.data.errors",
     "BudgetExceededError": "llm_catalog.data.errors",
     "CallError": "llm_catalog.data.errors",
+    "CallableModel": "llm_catalog.calls.models",
     "Catalog": "llm_catalog.query.catalog",
     "CatalogError": "llm_catalog.data.errors",
     "CatalogPathError": "llm_catalog.data.errors",
@@ -146,9 +150,9 @@ _EXPORTS = {
     "cost_of": "llm_catalog.query.pricing",
     "default_catalog": "llm_catalog.load.loader",
     "estimate_cost": "llm_catalog.query.pricing",
-    "get_model": "llm_catalog.load.loader",
+    "get_model": "llm_catalog.calls.lookup",
     "load_catalog": "llm_catalog.load.loader",
-    "select": "llm_catalog.query.selection",
+    "select": "llm_catalog.calls.lookup",
 }
 
 

@@ -18,9 +18,12 @@ from llm_catalog import (
     Model,
     OutputLimitError,
     UnsupportedParameterError,
+    get_model,
     load_catalog,
+    select,
 )
 from llm_catalog.calls.driver import _prepare
+from llm_catalog.calls.models import callable_model
 
 CATALOG = """\
 provider:
@@ -70,14 +73,14 @@ def keyed(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> Catalog:
 
 def test_missing_key_names_the_variables(catalog: Catalog) -> None:
     with pytest.raises(MissingKeyError) as caught:
-        catalog["acme/chat"].complete(HI)
+        get_model("acme/chat", catalog).complete(HI)
     assert str(caught.value) == "no API key for provider 'acme': set ACME_API_KEY or ACME_KEY"
     assert caught.value.model_id == "acme/chat"
 
 
 def test_key_variable_override(keyed: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(MissingKeyError) as caught:
-        keyed["acme/chat"].complete(HI, api_key_env="OTHER_KEY")
+        get_model("acme/chat", keyed).complete(HI, api_key_env="OTHER_KEY")
     assert str(caught.value) == "no API key for provider 'acme': set OTHER_KEY"
     monkeypatch.setenv("OTHER_KEY", "other-key")
     call = _prepare(keyed["acme/chat"], keyed.providers["acme"], HI, {"api_key_env": "OTHER_KEY"})
@@ -86,7 +89,7 @@ def test_key_variable_override(keyed: Catalog, monkeypatch: pytest.MonkeyPatch) 
 
 def test_unsupported_parameter_lists_the_accepted_ones(keyed: Catalog) -> None:
     with pytest.raises(UnsupportedParameterError) as caught:
-        keyed["acme/chat"].complete(HI, top_k=5, temperature=0.2)
+        get_model("acme/chat", keyed).complete(HI, top_k=5, temperature=0.2)
     assert str(caught.value) == (
         "acme/chat does not accept 'top_k'; it accepts: temperature, max_tokens, tools "
         "(pass drop_unsupported=True to drop what it does not accept)"
@@ -95,7 +98,7 @@ def test_unsupported_parameter_lists_the_accepted_ones(keyed: Catalog) -> None:
 
 
 def test_drop_unsupported_drops_them(keyed: Catalog) -> None:
-    model = keyed["acme/chat"]
+    model = get_model("acme/chat", keyed)
     call = _prepare(
         model,
         keyed.providers["acme"],
@@ -107,7 +110,7 @@ def test_drop_unsupported_drops_them(keyed: Catalog) -> None:
 
 
 def test_a_model_may_accept_its_own_parameters(keyed: Catalog) -> None:
-    model = keyed["acme/big-input"]
+    model = get_model("acme/big-input", keyed)
     call = _prepare(model, keyed.providers["acme"], HI, {"reasoning_effort": "high"})
     assert call.kwargs["reasoning_effort"] == "high"
     assert call.kwargs["model"] == "openai/acme-big"
@@ -140,17 +143,17 @@ def test_what_the_call_carries(keyed: Catalog) -> None:
 
 def test_max_tokens_within_the_output_limit(keyed: Catalog) -> None:
     with pytest.raises(OutputLimitError) as caught:
-        keyed["acme/chat"].complete(HI, max_tokens=201)
+        get_model("acme/chat", keyed).complete(HI, max_tokens=201)
     assert str(caught.value) == "max_tokens 201 is above acme/chat's output limit of 200 tokens"
     with pytest.raises(OutputLimitError) as caught:
-        keyed["acme/chat"].complete(HI, max_tokens="lots")
+        get_model("acme/chat", keyed).complete(HI, max_tokens="lots")
     assert str(caught.value) == "max_tokens must be a positive integer, got 'lots'"
 
 
 def test_a_prompt_that_cannot_fit_is_refused_before_the_call(keyed: Catalog) -> None:
     long = [{"role": "user", "content": "word " * 5000}]
     with pytest.raises(ContextWindowError) as caught:
-        keyed["acme/chat"].complete(long)
+        get_model("acme/chat", keyed).complete(long)
     assert str(caught.value) == (
         "the prompt is 6,251 tokens (estimate:chars/4), more than acme/chat's input limit "
         "of 1,000 tokens"
@@ -158,7 +161,7 @@ def test_a_prompt_that_cannot_fit_is_refused_before_the_call(keyed: Catalog) -> 
     assert caught.value.counted is True
     fits = [{"role": "user", "content": "word " * 700}]
     with pytest.raises(ContextWindowError) as caught:
-        keyed["acme/chat"].complete(fits, max_tokens=200)
+        get_model("acme/chat", keyed).complete(fits, max_tokens=200)
     assert str(caught.value) == (
         "the prompt (876 tokens, estimate:chars/4) and max_tokens (200) exceed acme/chat's "
         "context window of 1,000 tokens"
@@ -166,7 +169,7 @@ def test_a_prompt_that_cannot_fit_is_refused_before_the_call(keyed: Catalog) -> 
 
 
 def test_plain_http_is_refused_unless_loopback_or_allowed(keyed: Catalog) -> None:
-    model = keyed["acme/chat"]
+    model = get_model("acme/chat", keyed)
     with pytest.raises(InsecureAPIBaseError) as caught:
         model.complete(HI, api_base="http://gateway.internal/v1")
     assert str(caught.value) == (
@@ -182,17 +185,17 @@ def test_plain_http_is_refused_unless_loopback_or_allowed(keyed: Catalog) -> Non
 
 def test_reserved_parameters_are_refused(keyed: Catalog) -> None:
     with pytest.raises(UnsupportedParameterError) as caught:
-        keyed["acme/chat"].complete(HI, api_key="sk-literal-key-abcdefghijklmnop")
+        get_model("acme/chat", keyed).complete(HI, api_key="sk-literal-key-abcdefghijklmnop")
     assert "sk-literal" not in str(caught.value)
     assert caught.value.names == ("api_key",)
 
 
 def test_embed_needs_an_embedding_model(keyed: Catalog) -> None:
     with pytest.raises(CallError) as caught:
-        keyed["acme/chat"].embed(["a"])
+        get_model("acme/chat", keyed).embed(["a"])
     assert str(caught.value) == "acme/chat is a chat model; embed() needs an embedding model"
     with pytest.raises(TypeError):
-        keyed["acme/embed"].embed("a single string")
+        get_model("acme/embed", keyed).embed("a single string")
 
 
 def test_a_bare_record_cannot_be_called() -> None:
@@ -206,15 +209,15 @@ def test_a_bare_record_cannot_be_called() -> None:
         }
     )
     with pytest.raises(CallError) as caught:
-        model.complete(HI)
+        callable_model(model).complete(HI)
     assert str(caught.value) == (
-        "acme/loose is not attached to a catalog: get it with llm_catalog.get_model() or "
-        "from a Catalog"
+        "acme/loose is not attached to a catalog: get it with llm_catalog.get_model(), naming "
+        "the catalog if it is not the default one"
     )
 
 
 def test_matches_of_a_selection_can_be_called(keyed: Catalog) -> None:
-    match = keyed.select(provider="acme", order_by="id")[0]
+    match = select(catalog=keyed, provider="acme", order_by="id")[0]
     assert match.id == "acme/big-input"
     with pytest.raises(OutputLimitError):
         match.complete(HI, max_tokens=10_000)
@@ -262,7 +265,7 @@ def test_matches_of_a_selection_can_be_called(keyed: Catalog) -> None:
 def test_malformed_messages_are_refused_before_any_request(
     keyed: Catalog, messages: object, kind: type[Exception], message: str
 ) -> None:
-    model = keyed["acme/chat"]
+    model = get_model("acme/chat", keyed)
     for call in (model.complete, model.stream):
         with pytest.raises(kind) as caught:
             call(messages)  # type: ignore[arg-type]

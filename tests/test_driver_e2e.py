@@ -34,6 +34,7 @@ import llm_catalog
 from llm_catalog import (
     AuthenticationError,
     BadRequestError,
+    CallableModel,
     CallError,
     Catalog,
     Completion,
@@ -42,7 +43,6 @@ from llm_catalog import (
     InsecureAPIBaseError,
     MalformedResponseError,
     MissingKeyError,
-    Model,
     OutputLimitError,
     ProviderError,
     ProviderTimeoutError,
@@ -50,6 +50,7 @@ from llm_catalog import (
     RateLimitError,
     UnsupportedParameterError,
     Usage,
+    get_model,
 )
 from llm_catalog.query.pricing import estimate_cost
 from tests.fakeprovider import FAULTS, FakeProvider, Recorded
@@ -348,7 +349,7 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 def call(
-    model: Model, mode: str, *, messages: list[dict[str, Any]] = MESSAGES, **params: Any
+    model: CallableModel, mode: str, *, messages: list[dict[str, Any]] = MESSAGES, **params: Any
 ) -> Completion:
     """The model's answer, called one of four ways; a stream is read to its end."""
     if mode == "whole":
@@ -413,7 +414,7 @@ def test_the_user_file_points_every_provider_at_the_fake(
 def test_complete(
     fake: FakeProvider, catalog: Catalog, caplog: pytest.LogCaptureFixture, provider: str
 ) -> None:
-    model = catalog[MODELS[provider]]
+    model = get_model(MODELS[provider], catalog)
     fake.reply(text="Hi, tests.", usage=SCRIPTED[provider])
     completion = model.complete(
         MESSAGES, extra_headers={"X-Request-Id": "req-1"}, **PARAMS[provider]
@@ -462,7 +463,7 @@ def test_cost_comes_from_the_catalogs_prices(fake: FakeProvider, catalog: Catalo
     # gpt-4o-mini at the user's negotiated input price of $0.10 (shipped: $0.15), the
     # shipped $0.075 cached and $0.60 output, per million tokens.
     fake.reply(usage=SCRIPTED["openai"])
-    completion = catalog["openai/gpt-4o-mini"].complete(MESSAGES)
+    completion = get_model("openai/gpt-4o-mini", catalog).complete(MESSAGES)
     assert (
         completion.cost
         == (800 * Decimal("0.1") + 400 * Decimal("0.075") + 300 * Decimal("0.6")) / 10**6
@@ -472,7 +473,9 @@ def test_cost_comes_from_the_catalogs_prices(fake: FakeProvider, catalog: Catalo
 def test_a_per_call_api_base_wins(fake: FakeProvider, catalog: Catalog) -> None:
     with FakeProvider() as elsewhere:
         elsewhere.reply(text="From elsewhere.")
-        completion = catalog[MODELS["openai"]].complete(MESSAGES, api_base=elsewhere.openai_base)
+        completion = get_model(MODELS["openai"], catalog).complete(
+            MESSAGES, api_base=elsewhere.openai_base
+        )
         assert completion.text == "From elsewhere."
         (request,) = elsewhere.requests
     assert request.headers["authorization"] == AUTH["openai"][1]
@@ -485,7 +488,7 @@ def test_a_private_deployment_needs_no_key(
 ) -> None:
     for name in KEYS:
         monkeypatch.delenv(name)
-    model = catalog[PRIVATE]
+    model = get_model(PRIVATE, catalog)
     fake.reply(text="Acme here.", usage={"prompt_tokens": 1000, "completion_tokens": 500})
     completion = model.complete(MESSAGES, temperature=0.1, max_tokens=20)
     assert completion.text == "Acme here."
@@ -510,7 +513,7 @@ def test_a_private_deployment_needs_no_key(
 def test_every_way_of_calling(
     fake: FakeProvider, catalog: Catalog, provider: str, mode: str
 ) -> None:
-    model = catalog[MODELS[provider]]
+    model = get_model(MODELS[provider], catalog)
     fake.reply(text="one two three four five", usage=SCRIPTED[provider])
     completion = call(model, mode, **PARAMS[provider])
     assert completion.text == "one two three four five"
@@ -542,7 +545,7 @@ def test_every_way_of_calling(
 
 def test_a_stream_yields_text_as_it_arrives(fake: FakeProvider, catalog: Catalog) -> None:
     fake.reply(text="one two three four five")
-    stream = catalog[MODELS["anthropic"]].stream(MESSAGES)
+    stream = get_model(MODELS["anthropic"], catalog).stream(MESSAGES)
     assert stream.completion is None
     pieces = list(stream)
     assert pieces == ["one ", "two ", "three ", "four ", "five"]
@@ -558,7 +561,7 @@ def test_tool_calls(fake: FakeProvider, catalog: Catalog, provider: str, mode: s
             {"name": "get_weather", "arguments": {"city": "Lyon"}, "id": "call_lyon"},
         ],
     )
-    completion = call(catalog[MODELS[provider]], mode, tools=TOOLS)
+    completion = call(get_model(MODELS[provider], catalog), mode, tools=TOOLS)
     assert completion.finish_reason == "tool_calls"
     assert [(c.id, c.name, json.loads(c.arguments)) for c in completion.tool_calls] == [
         ("call_paris", "get_weather", {"city": "Paris"}),
@@ -571,7 +574,7 @@ def test_tool_calls(fake: FakeProvider, catalog: Catalog, provider: str, mode: s
 
 
 def test_embed(fake: FakeProvider, catalog: Catalog) -> None:
-    model = catalog[EMBEDDER]
+    model = get_model(EMBEDDER, catalog)
     embeddings = model.embed(["hello", "world!"])
     assert embeddings.model_id == EMBEDDER
     assert embeddings.vectors == (
@@ -706,7 +709,7 @@ def test_the_table_covers_every_fault_but_slow() -> None:
 @pytest.mark.parametrize(("fault", "provider", "mode"), FAULT_CASES)
 def test_fault(fake: FakeProvider, catalog: Catalog, fault: str, provider: str, mode: str) -> None:
     kind, status, words = EXPECTED[fault][provider][mode.endswith("stream")]
-    model = catalog[MODELS[provider]]
+    model = get_model(MODELS[provider], catalog)
     fake.fail(
         fault, retry_after=7 if fault == "429" else None, delay=2 if fault == "timeout" else 0
     )
@@ -753,7 +756,7 @@ def test_embedding_fault(
         fault, retry_after=7 if fault == "429" else None, delay=2 if fault == "timeout" else 0
     )
     with pytest.raises(CallError) as caught:
-        catalog[EMBEDDER].embed(["hello"], timeout=TIMEOUT)
+        get_model(EMBEDDER, catalog).embed(["hello"], timeout=TIMEOUT)
     error = caught.value
     assert type(error) is kind, error
     assert error.model_id == EMBEDDER
@@ -768,14 +771,14 @@ def test_embedding_fault(
 def test_a_dropped_connection_is_unavailability(fake: FakeProvider, catalog: Catalog) -> None:
     fake.fail("timeout", delay=0)  # the connection closes at once, with no answer
     with pytest.raises(ProviderUnavailableError) as caught:
-        catalog[MODELS["anthropic"]].complete(MESSAGES)
+        get_model(MODELS["anthropic"], catalog).complete(MESSAGES)
     assert caught.value.status_code is None
     assert_keyless(caught.value)
 
 
 def test_a_slow_answer_within_the_timeout_arrives(fake: FakeProvider, catalog: Catalog) -> None:
     fake.fail("slow", delay=0.2)
-    assert catalog[MODELS["gemini"]].complete(MESSAGES, timeout=5).text == (
+    assert get_model(MODELS["gemini"], catalog).complete(MESSAGES, timeout=5).text == (
         "Hello from the fake gemini."
     )
 
@@ -789,9 +792,9 @@ HUGE = [{"role": "user", "content": "x " * 360_000}]  # 720,000 characters / 3.5
 def test_checks_before_the_call_send_nothing(
     fake: FakeProvider, catalog: Catalog, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
-    claude = catalog[MODELS["anthropic"]]
+    claude = get_model(MODELS["anthropic"], catalog)
     with pytest.raises(UnsupportedParameterError):
-        call(catalog[MODELS["openai"]], mode, top_k=5)
+        call(get_model(MODELS["openai"], catalog), mode, top_k=5)
     with pytest.raises(OutputLimitError):
         call(claude, mode, max_tokens=64_001)
     with pytest.raises(InsecureAPIBaseError):
@@ -810,10 +813,10 @@ def test_embedding_checks_send_nothing(
     fake: FakeProvider, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with pytest.raises(UnsupportedParameterError):
-        catalog[EMBEDDER].embed(["hello"], temperature=0.5)
+        get_model(EMBEDDER, catalog).embed(["hello"], temperature=0.5)
     monkeypatch.delenv("OPENAI_API_KEY")
     with pytest.raises(MissingKeyError):
-        catalog[EMBEDDER].embed(["hello"])
+        get_model(EMBEDDER, catalog).embed(["hello"])
     assert fake.requests == []
 
 
@@ -826,7 +829,9 @@ def test_to_langchain(fake: FakeProvider, catalog: Catalog) -> None:
     if importlib.util.find_spec("langchain_litellm") is None:
         pytest.skip("langchain-litellm is not installed")
     fake.reply(text="Hi from LangChain.")
-    chat = catalog[MODELS["openai"]].to_langchain(temperature=0.2, extra_headers={"X-Run": "lc"})
+    chat = get_model(MODELS["openai"], catalog).to_langchain(
+        temperature=0.2, extra_headers={"X-Run": "lc"}
+    )
     assert CANARY not in repr(chat)
     answer = chat.invoke("hi")
     assert answer.content == "Hi from LangChain."
@@ -850,4 +855,4 @@ def test_to_langchain_without_the_package(
 ) -> None:
     monkeypatch.setitem(sys.modules, "langchain_litellm", None)
     with pytest.raises(ImportError, match=r"pip install 'llm-catalog\[langchain\]'"):
-        catalog[MODELS["openai"]].to_langchain()
+        get_model(MODELS["openai"], catalog).to_langchain()

@@ -339,8 +339,8 @@ def _provider_of(model: Model) -> Provider:
     if provider is None:
         raise errors.CallError(
             model.id,
-            f"{model.id} is not attached to a catalog: get it with llm_catalog.get_model() "
-            "or from a Catalog",
+            f"{model.id} is not attached to a catalog: get it with llm_catalog.get_model(), "
+            "naming the catalog if it is not the default one",
         )
     return provider
 

@@ -11,18 +11,14 @@ dollars per million tokens; every limit is a count of tokens.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
 # The vocabularies live apart from pydantic, so that queries read them without loading it.
 from llm_catalog.data.vocabulary import Modality, Mode, SourceName, Status, TierBilling
-
-if TYPE_CHECKING:
-    from llm_catalog.calls.driver import Completion, CompletionStream, Embeddings
 
 __all__ = [
     "Capabilities",
@@ -481,54 +477,3 @@ class Model(_Record):
     def provider_record(self) -> Provider | None:
         """The provider record of a model taken from a catalog (None for a bare record)."""
         return self._provider_record
-
-    # Calls go through llm_catalog.calls.driver, imported (with litellm) only when one is made.
-
-    def complete(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
-        """Call the model with chat ``messages`` and return its answer.
-
-        ``params`` are request parameters the model accepts (``temperature``,
-        ``max_tokens``, ``tools``, provider-specific ones such as ``top_k`` or
-        ``reasoning_effort``), and per-call overrides: ``api_base``,
-        ``api_key_env`` (variable names), ``timeout`` (seconds),
-        ``extra_headers``, ``drop_unsupported=True`` (drop parameters the model
-        does not accept instead of raising) and ``allow_insecure=True``.
-        Checks before the call: the key is set, the parameters are accepted,
-        ``max_tokens`` is within the output limit, the prompt fits the window.
-        The answer carries the text, tool calls, usage and cost.
-        """
-        from llm_catalog.calls import driver
-
-        return driver.complete(self, messages, **params)
-
-    async def acomplete(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
-        """The async twin of :meth:`complete`."""
-        from llm_catalog.calls import driver
-
-        return await driver.acomplete(self, messages, **params)
-
-    def stream(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> CompletionStream:
-        """Call the model and iterate its answer's text as it arrives (see :meth:`complete`)."""
-        from llm_catalog.calls import driver
-
-        return driver.stream(self, messages, **params)
-
-    async def astream(
-        self, messages: Sequence[Mapping[str, Any]], **params: Any
-    ) -> CompletionStream:
-        """The async twin of :meth:`stream`: ``async for text in await model.astream(...)``."""
-        from llm_catalog.calls import driver
-
-        return await driver.astream(self, messages, **params)
-
-    def embed(self, texts: Sequence[str], **params: Any) -> Embeddings:
-        """Embed ``texts`` with an embedding model (overrides as for :meth:`complete`)."""
-        from llm_catalog.calls import driver
-
-        return driver.embed(self, texts, **params)
-
-    def to_langchain(self, **params: Any) -> Any:
-        """A LangChain chat model for this model (``pip install 'llm-catalog[langchain]'``)."""
-        from llm_catalog.calls import driver
-
-        return driver.to_langchain(self, **params)

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from llm_catalog.data.errors import CatalogError, CatalogPathError, Problem
 
 if TYPE_CHECKING:
-    from llm_catalog.data.records import Model
     from llm_catalog.query.catalog import Catalog
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "catalog_roots",
     "check_catalog",
     "default_catalog",
-    "get_model",
     "iter_catalog_files",
     "load_catalog",
     "shipped_catalog_dir",
@@ -259,12 +257,3 @@ def default_catalog() -> Catalog:
     if catalog is None:
         catalog = _DEFAULT_CATALOGS[key] = load_catalog()
     return catalog
-
-
-def get_model(name: str, catalog: Catalog | None = None) -> Model:
-    """The model with this full id or alias, ready to call (``get_model("openai/gpt-4o")``).
-
-    ``catalog`` defaults to the shipped catalog merged with ``LLM_CATALOG_PATH``.
-    Raises :class:`~llm_catalog.data.errors.UnknownModelError`, naming the closest ids.
-    """
-    return (catalog if catalog is not None else default_catalog()).get(name)

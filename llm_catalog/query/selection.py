@@ -38,7 +38,6 @@ __all__ = [
     "QueryError",
     "Selection",
     "run_query",
-    "select",
 ]
 
 DEFAULT_INPUT_TOKENS = 1_000
@@ -238,6 +237,24 @@ class Selection(Sequence[Match]):
         shown = ", ".join(self._ids[:5])
         more = f", ... ({len(self._ids)} in all)" if len(self._ids) > 5 else ""
         return f"<Selection [{shown}{more}]>"
+
+    def with_models(self, make: Callable[[Model], Model]) -> Selection:
+        """The same selection, whose matches hand out ``make(record)`` for each record.
+
+        The calls layer uses it to hand out models that can be called.
+        """
+        resolve = self._resolve
+        return Selection(
+            self._ids,
+            lambda model_id: make(resolve(model_id)),
+            self._costs,
+            self._input_tokens,
+            self._output_tokens,
+            self._methods,
+            list(self.excluded),
+            self.order_by,
+            self.explained,
+        )
 
     @property
     def ids(self) -> list[str]:
@@ -712,60 +729,3 @@ def _scan(catalog: Catalog, query: _Query, explain: bool) -> Selection:
     if query.limit is not None:
         matches = matches[: query.limit]
     return Selection.of(matches, query.output_tokens, excluded, query.order_by, explain)
-
-
-def select(
-    *, catalog: Catalog | None = None, explain: bool = False, **predicates: Any
-) -> Selection:
-    """The models that pass every predicate, cheapest first.
-
-    ``select(vision=True, max_cost=0.01)`` returns the chat models that take
-    images and whose estimated cost for one request is at most one cent.
-
-    Predicates (keyword arguments, named like the record fields):
-
-    - a capability (``function_calling``, ``parallel_tool_calls``,
-      ``structured_output``, ``json_mode``, ``streaming``, ``reasoning``,
-      ``prompt_caching``, ``system_messages``, ``temperature``) or ``vision``:
-      True requires it, False excludes it.
-    - ``mode``: default ``"chat"``; ``None`` for any mode.
-    - ``status``: one or several of active, preview, deprecated, retired;
-      default active and preview, so deprecated and retired models are left out
-      unless asked for.
-    - ``provider`` (one or several ids), ``exclude_provider``.
-    - ``input_modalities`` / ``output_modalities``: modalities that must all be present.
-    - ``min_context``, ``min_output``: lower bounds in tokens.
-    - ``released_after``: a date; models of unknown release date fail it.
-    - ``supports``: request parameters the model must accept.
-    - ``max_input_price`` / ``max_output_price``: US dollars per million tokens.
-    - ``max_cost``: a ceiling in US dollars on the estimated cost of one
-      request. A model without a price never passes it: unknown is not free.
-    - The request: ``input_tokens`` (default 1,000) and ``output_tokens``
-      (default 1,000), ``cached_input_tokens`` (part of the input read from
-      the prompt cache), or instead of ``input_tokens`` the real ``messages``
-      or ``prompt``, counted with each model's tokenizer (each match says how).
-      A model whose input limit (``max_input_tokens``, else ``context_window``)
-      is smaller than the request's input tokens is left out: it cannot answer.
-      ``batch=True`` costs at batch prices; ``at`` costs at the prices in force
-      on that date.
-    - ``where``: any callable taking a :class:`~llm_catalog.data.records.Model`.
-    - ``order_by``: ``"cost"`` (cheapest first, unpriced last; the default),
-      ``"context"`` or ``"output"`` (largest first), ``"release_date"``
-      (newest first) or ``"id"``; ties break by id. ``limit``: at most this many.
-
-    ``explain=True`` fills :attr:`Selection.excluded` with, for every model left
-    out, the first predicate it failed and the values compared. ``catalog``
-    defaults to the shipped catalog merged with ``LLM_CATALOG_PATH``.
-
-    Token counts are at most :data:`MAX_TOKENS` (1,000,000,000), sums of US
-    dollars at most :data:`MAX_USD` (1,000,000,000, rounded down to whole
-    picodollars) and ``limit`` at most :data:`MAX_LIMIT` (1,000,000).
-
-    Raises :class:`QueryError` for an unknown keyword (naming the valid ones)
-    or a value of the wrong type or out of those bounds.
-    """
-    if catalog is None:
-        from llm_catalog.load.loader import default_catalog
-
-        catalog = default_catalog()
-    return run_query(catalog, predicates, explain)
