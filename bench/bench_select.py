@@ -46,7 +46,8 @@ from generate import generate_catalog
 import llm_catalog
 from llm_catalog.load.loader import check_catalog
 from llm_catalog.query.catalog import Catalog
-from llm_catalog.query.selection import _parse, _scan, run_query
+from llm_catalog.query.predicates import parse_predicates as _parse
+from llm_catalog.query.selection import _scan, run_query
 
 T = TypeVar("T")
 

@@ -105,8 +105,8 @@ def schema_only(files: list[Path]) -> Callable[[], None]:
 
 
 def in_process(subject: Subject, caches: Path) -> None:
-    from llm_catalog.load.checks import _validator
     from llm_catalog.load.loader import check_catalog
+    from llm_catalog.load.schema_check import _validator
 
     _validator()  # build the schema once, as a long-lived process would
     check = functools.partial(check_catalog, subject.paths, shipped=subject.shipped)

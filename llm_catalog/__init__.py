@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from llm_catalog.calls.driver import Completion, CompletionStream, Embeddings, ToolCall, Usage
+    from llm_catalog.calls.attempts import Attempt, Routed
+    from llm_catalog.calls.driver.answers import Completion, Embeddings, ToolCall, Usage
+    from llm_catalog.calls.driver.streaming import CompletionStream
     from llm_catalog.calls.lookup import get_model, select
     from llm_catalog.calls.models import CallableModel
-    from llm_catalog.calls.router import Attempt, Routed, Router
+    from llm_catalog.calls.router import Router
     from llm_catalog.data.errors import (
         AuthenticationError,
         BadRequestError,
@@ -49,8 +51,9 @@ if TYPE_CHECKING:
     from llm_catalog.data.records import Model, Provider
     from llm_catalog.load.loader import check_catalog, default_catalog, load_catalog
     from llm_catalog.query.catalog import Catalog
+    from llm_catalog.query.predicates import QueryError
     from llm_catalog.query.pricing import cost_of, estimate_cost
-    from llm_catalog.query.selection import Exclusion, Match, QueryError, Selection
+    from llm_catalog.query.results import Exclusion, Match, Selection
 
 __all__ = [
     "Attempt",
@@ -105,7 +108,7 @@ __all__ = [
 ]
 
 _EXPORTS = {
-    "Attempt": "llm_catalog.calls.router",
+    "Attempt": "llm_catalog.calls.attempts",
     "AuthenticationError": "llm_catalog.data.errors",
     "BadRequestError": "llm_catalog.data.errors",
     "BudgetExceededError": "llm_catalog.data.errors",
@@ -114,17 +117,17 @@ _EXPORTS = {
     "Catalog": "llm_catalog.query.catalog",
     "CatalogError": "llm_catalog.data.errors",
     "CatalogPathError": "llm_catalog.data.errors",
-    "Completion": "llm_catalog.calls.driver",
-    "CompletionStream": "llm_catalog.calls.driver",
+    "Completion": "llm_catalog.calls.driver.answers",
+    "CompletionStream": "llm_catalog.calls.driver.streaming",
     "ContentPolicyError": "llm_catalog.data.errors",
     "ContextWindowError": "llm_catalog.data.errors",
-    "Embeddings": "llm_catalog.calls.driver",
-    "Exclusion": "llm_catalog.query.selection",
+    "Embeddings": "llm_catalog.calls.driver.answers",
+    "Exclusion": "llm_catalog.query.results",
     "InsecureAPIBaseError": "llm_catalog.data.errors",
     "LLMCatalogError": "llm_catalog.data.errors",
     "Location": "llm_catalog.data.errors",
     "MalformedResponseError": "llm_catalog.data.errors",
-    "Match": "llm_catalog.query.selection",
+    "Match": "llm_catalog.query.results",
     "MissingKeyError": "llm_catalog.data.errors",
     "Model": "llm_catalog.data.records",
     "OutputLimitError": "llm_catalog.data.errors",
@@ -134,18 +137,18 @@ _EXPORTS = {
     "ProviderError": "llm_catalog.data.errors",
     "ProviderTimeoutError": "llm_catalog.data.errors",
     "ProviderUnavailableError": "llm_catalog.data.errors",
-    "QueryError": "llm_catalog.query.selection",
+    "QueryError": "llm_catalog.query.predicates",
     "RateLimitError": "llm_catalog.data.errors",
     "RouteError": "llm_catalog.data.errors",
-    "Routed": "llm_catalog.calls.router",
+    "Routed": "llm_catalog.calls.attempts",
     "Router": "llm_catalog.calls.router",
-    "Selection": "llm_catalog.query.selection",
+    "Selection": "llm_catalog.query.results",
     "StateError": "llm_catalog.data.errors",
-    "ToolCall": "llm_catalog.calls.driver",
+    "ToolCall": "llm_catalog.calls.driver.answers",
     "UnknownModelError": "llm_catalog.data.errors",
     "UnknownProfileError": "llm_catalog.data.errors",
     "UnsupportedParameterError": "llm_catalog.data.errors",
-    "Usage": "llm_catalog.calls.driver",
+    "Usage": "llm_catalog.calls.driver.answers",
     "check_catalog": "llm_catalog.load.loader",
     "cost_of": "llm_catalog.query.pricing",
     "default_catalog": "llm_catalog.load.loader",

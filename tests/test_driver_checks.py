@@ -22,7 +22,7 @@ from llm_catalog import (
     load_catalog,
     select,
 )
-from llm_catalog.calls.driver import _prepare
+from llm_catalog.calls.driver.request import prepare as _prepare
 from llm_catalog.calls.models import callable_model
 
 CATALOG = """\

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from llm_catalog.data.records import FULL_ID_PATTERN, ID_PATTERN, TokenCount, _Record
+from llm_catalog.data.record_base import FULL_ID_PATTERN, ID_PATTERN, Record, TokenCount
 
 __all__ = [
     "Backoff",
@@ -82,7 +82,7 @@ class WhenLimited(StrEnum):
     """Wait until the limit allows the call, up to ``max_wait_seconds``, then skip."""
 
 
-class Backoff(_Record):
+class Backoff(Record):
     """Exponential backoff with jitter between retries of the same model."""
 
     initial_seconds: Annotated[float, Field(ge=0, le=600)] = Field(
@@ -101,7 +101,7 @@ class Backoff(_Record):
     )
 
 
-class RateLimit(_Record):
+class RateLimit(Record):
     """Requests and tokens per minute allowed to one model or one provider."""
 
     requests_per_minute: TokenCount | None = Field(default=None, description="Requests per minute.")
@@ -112,7 +112,7 @@ class RateLimit(_Record):
     )
 
 
-class ProfileRateLimits(_Record):
+class ProfileRateLimits(Record):
     """Rate limits the router enforces before calling, over those the catalog records."""
 
     models: dict[Annotated[str, Field(pattern=FULL_ID_PATTERN, max_length=300)], RateLimit] = Field(
@@ -131,7 +131,7 @@ class ProfileRateLimits(_Record):
     )
 
 
-class Budget(_Record):
+class Budget(Record):
     """Spending ceilings for a profile, in US dollars, per UTC calendar day and month.
 
     The router reserves a call's largest possible cost before the call and settles
@@ -146,7 +146,7 @@ class Budget(_Record):
     )
 
 
-class CacheSettings(_Record):
+class CacheSettings(Record):
     """The response cache for identical requests (never errors, never keys)."""
 
     enabled: bool = Field(default=False, description="Answer identical requests from the cache.")
@@ -155,7 +155,7 @@ class CacheSettings(_Record):
     )
 
 
-class Profile(_Record):
+class Profile(Record):
     """A named way to call models: which ones, in what order, and within what limits.
 
     Give either ``models`` (an ordered list of ids or aliases) or ``select`` (the

@@ -11,11 +11,27 @@ dollars per million tokens; every limit is a count of tokens.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
+from pydantic import Field, PrivateAttr
 from pydantic.json_schema import SkipJsonSchema
+
+from llm_catalog.data.prices import Prices, PriceTier, Pricing, PricingHistoryEntry
+from llm_catalog.data.provenance import Provenance, ReviewedDifference, SkippedSourceModels
+from llm_catalog.data.record_base import (
+    ENV_VAR_PATTERN,
+    FULL_ID_PATTERN,
+    HEADER_PATTERN,
+    HTTPS_URL_PATTERN,
+    ID_PATTERN,
+    LITELLM_PROVIDER_PATTERN,
+    MODEL_ID_PATTERN,
+    MONTH_OR_DATE_PATTERN,
+    PARAM_PATTERN,
+    URL_PATTERN,
+    Record,
+    TokenCount,
+)
 
 # The vocabularies live apart from pydantic, so that queries read them without loading it.
 from llm_catalog.data.vocabulary import Modality, Mode, SourceName, Status, TierBilling
@@ -41,136 +57,8 @@ __all__ = [
     "TierBilling",
 ]
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+-]*$"
-LITELLM_PROVIDER_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-MODEL_ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+/_-]*$"
-FULL_ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+-]*/[a-z0-9][a-z0-9._:@+/_-]*$"
-ENV_VAR_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
-MONTH_OR_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
-PARAM_PATTERN = r"^[a-z_][a-z0-9_]*$"
-HTTPS_URL_PATTERN = r"^https://[^\s]+$"
-URL_PATTERN = r"^https?://[^\s]+$"
-HEADER_PATTERN = r"^[A-Za-z0-9-]+$"
-DIFFERENCE_FIELD_PATTERN = r"^[a-z_]+(\.[a-z0-9_]+)*$"
 
-# Upper bounds catch typos (a price in dollars per token, a window in bytes)
-# rather than describe any real model.
-MAX_TOKENS = 1_000_000_000
-MAX_PRICE = 100_000
-
-Price = Annotated[
-    Decimal,
-    Field(ge=0, le=MAX_PRICE, description="US dollars per million tokens."),
-]
-TokenCount = Annotated[int, Field(ge=1, le=MAX_TOKENS)]
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        use_attribute_docstrings=True,
-        validate_default=False,
-    )
-
-
-def _exact_number(value: Any) -> Any:
-    # A float given from Python becomes the Decimal of its shortest text, as
-    # YAML numbers do, so 0.13 is compared as 0.13 and never read as a bool.
-    return Decimal(str(value)) if isinstance(value, float) else value
-
-
-SourceValue = Annotated[
-    bool | int | Decimal | str | None,
-    BeforeValidator(_exact_number),
-    WithJsonSchema(
-        {
-            "oneOf": [
-                {"type": "number"},
-                {"type": "string"},
-                {"type": "boolean"},
-                {"type": "null"},
-            ]
-        }
-    ),
-]
-
-
-class ReviewedDifference(_Record):
-    """A difference from a source that a reviewer checked and kept, with the reason.
-
-    llm-catalog drift treats a difference as explained only while the source,
-    the field and the source's value all match this record, so a new upstream
-    value is reported again.
-    """
-
-    source: SourceName = Field(description="The dataset that differs: 'litellm' or 'models.dev'.")
-    field: str = Field(
-        pattern=DIFFERENCE_FIELD_PATTERN,
-        max_length=200,
-        description="The differing field as a dotted path, as llm-catalog drift names it "
-        "(for example 'pricing.input', 'pricing.batch.output', "
-        "'pricing.tiers.272000.input', 'limits.context_window', "
-        "'capabilities.reasoning', 'vision', 'status', 'retirement_date'), or 'model' "
-        "when the source does not list the model at all (theirs: null).",
-    )
-    theirs: SourceValue = Field(
-        description="The source's value when it was reviewed, as drift reports it: a "
-        "number (prices in US dollars per million tokens, limits in tokens), a string, a "
-        "boolean, or null where the source has no value."
-    )
-    reason: str = Field(
-        min_length=1,
-        max_length=2000,
-        description="Why the catalog's value stands: which source the provider's own "
-        "pages back, or why the source's figure does not apply.",
-    )
-
-
-class SkippedSourceModels(_Record):
-    """Models a source lists for this provider that the catalog deliberately leaves out."""
-
-    source: SourceName = Field(
-        description="The dataset that lists them: 'litellm' or 'models.dev'."
-    )
-    pattern: str = Field(
-        min_length=1,
-        max_length=200,
-        description="An fnmatch pattern (*, ?, [seq]) matched against the source's model "
-        "id, lowercased and without the provider prefix: the id a catalog record would have "
-        "(for example 'ft:*' or 'gpt-4o-2024-*').",
-    )
-    reason: str = Field(
-        min_length=1, max_length=2000, description="Why the catalog does not carry them."
-    )
-
-
-class Provenance(_Record):
-    """Where a record's facts come from and when they were last checked."""
-
-    sources: tuple[Annotated[str, Field(min_length=1, max_length=500)], ...] = Field(
-        min_length=1,
-        description="Where the facts come from: URLs of the provider's pages, or a "
-        "named dataset with its version (for example 'litellm 1.80.0 "
-        "model_prices_and_context_window.json').",
-    )
-    checked: dt.date = Field(
-        description="The date (YYYY-MM-DD) the facts were last compared with the sources."
-    )
-    notes: str | None = Field(
-        default=None,
-        max_length=2000,
-        description="Anything a reviewer should know: which source won where they disagree, and why.",
-    )
-    differences: tuple[ReviewedDifference, ...] = Field(
-        default=(),
-        description="Differences from the public sources (litellm, models.dev) that were "
-        "reviewed and kept, each with the source's value and the reason; llm-catalog drift "
-        "reports every other difference.",
-    )
-
-
-class RateLimits(_Record):
+class RateLimits(Record):
     """Published rate limits. Providers vary them by account tier; record the tier in notes."""
 
     requests_per_minute: TokenCount | None = Field(default=None, description="Requests per minute.")
@@ -191,7 +79,7 @@ class RateLimits(_Record):
     )
 
 
-class Provider(_Record):
+class Provider(Record):
     """A provider record: how to reach the provider and whose key to use."""
 
     id: str = Field(
@@ -262,7 +150,7 @@ class Provider(_Record):
     )
 
 
-class Limits(_Record):
+class Limits(Record):
     """Token limits of a model."""
 
     context_window: TokenCount = Field(
@@ -279,7 +167,7 @@ class Limits(_Record):
     )
 
 
-class Modalities(_Record):
+class Modalities(Record):
     """Kinds of content the model reads and writes."""
 
     input: tuple[Modality, ...] = Field(
@@ -292,7 +180,7 @@ class Modalities(_Record):
     )
 
 
-class Capabilities(_Record):
+class Capabilities(Record):
     """What a model can do. Absent means false."""
 
     function_calling: bool = Field(default=False, description="Calls tools (functions).")
@@ -314,87 +202,7 @@ class Capabilities(_Record):
     temperature: bool = Field(default=False, description="Accepts a sampling temperature.")
 
 
-class Prices(_Record):
-    """Prices in US dollars per million tokens."""
-
-    input: Price | None = Field(
-        default=None, description="Input (prompt) tokens, US dollars per million tokens."
-    )
-    output: Price | None = Field(
-        default=None,
-        description="Output (completion) tokens, reasoning tokens included unless "
-        "reasoning_output is given; US dollars per million tokens.",
-    )
-    cached_input: Price | None = Field(
-        default=None,
-        description="Input tokens read from the prompt cache, US dollars per million tokens.",
-    )
-    cache_write: Price | None = Field(
-        default=None,
-        description="Input tokens written to the prompt cache (the default, shortest "
-        "cache lifetime), US dollars per million tokens.",
-    )
-    cache_write_1h: Price | None = Field(
-        default=None,
-        description="Input tokens written to a one-hour prompt cache, US dollars per million tokens.",
-    )
-    reasoning_output: Price | None = Field(
-        default=None,
-        description="Reasoning (thinking) tokens where priced apart from output, "
-        "US dollars per million tokens.",
-    )
-
-
-class PriceTier(Prices):
-    """Prices that apply once a prompt passes a number of input tokens."""
-
-    above_input_tokens: TokenCount = Field(
-        description="The tier applies to prompts of more than this many input tokens."
-    )
-
-
-class PricingHistoryEntry(Prices):
-    """Earlier prices, kept so that past usage is costed at the prices then in force."""
-
-    effective_from: dt.date = Field(description="First day (YYYY-MM-DD) these prices applied.")
-    tiers: tuple[PriceTier, ...] = Field(
-        default=(), description="Long-context tiers, in increasing order of threshold."
-    )
-    batch: Prices | None = Field(default=None, description="Prices for the provider's batch API.")
-
-
-class Pricing(Prices):
-    """The model's current prices, in US dollars per million tokens."""
-
-    tiers: tuple[PriceTier, ...] = Field(
-        default=(),
-        description="Long-context tiers, in increasing order of threshold. Prices a tier "
-        "leaves out fall back to the base prices.",
-    )
-    tier_billing: TierBilling = Field(
-        default=TierBilling.whole_request,
-        description="whole_request: a prompt above a tier's threshold is billed wholly at "
-        "that tier's prices (Google, Anthropic). marginal: only the tokens above the "
-        "threshold are.",
-    )
-    batch: Prices | None = Field(default=None, description="Prices for the provider's batch API.")
-    effective_from: dt.date | None = Field(
-        default=None, description="First day (YYYY-MM-DD) these prices apply."
-    )
-    source: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=500,
-        description="Where these prices were read: the provider's pricing page, or a dataset and version.",
-    )
-    history: tuple[PricingHistoryEntry, ...] = Field(
-        default=(),
-        description="Earlier prices with the date each started, oldest first; each held "
-        "until the next one's effective_from.",
-    )
-
-
-class Model(_Record):
+class Model(Record):
     """A model record.
 
     In a catalog file ``id`` is the id within the file's provider (``gpt-4o``);

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from llm_catalog.data import profiles, records
+from llm_catalog.data import profiles, record_base, records
 
 __all__ = ["SCHEMA_FILENAME", "SCHEMA_ID", "catalog_schema", "query_schema", "render_schema"]
 
@@ -224,7 +224,7 @@ def catalog_schema() -> JSON:
     )
     model_patch["ModelPatch"]["properties"]["id"] = {
         "type": "string",
-        "pattern": records.FULL_ID_PATTERN,
+        "pattern": record_base.FULL_ID_PATTERN,
         "maxLength": 300,
         "description": "Full id ('<provider>/<model>') of the model to change.",
     }
@@ -255,7 +255,7 @@ def catalog_schema() -> JSON:
             },
             "provider_ref": {
                 "type": "string",
-                "pattern": records.ID_PATTERN,
+                "pattern": record_base.ID_PATTERN,
                 "maxLength": 64,
                 "description": (
                     "The id of a provider defined in another file, when this file adds "

@@ -11,94 +11,21 @@ YAML, jsonschema or pydantic.
 from __future__ import annotations
 
 import copy
-import errno
-import os
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from llm_catalog.data.errors import Problem
-from llm_catalog.data.yamlsource import Document, YamlProblem, escape_pointer, parse_document
+from llm_catalog.data.profiles import Profile
+from llm_catalog.data.records import Model, Provider
+from llm_catalog.data.yamlsource import Document, escape_pointer
 from llm_catalog.load import checks
-from llm_catalog.load.loader import MAX_FILE_BYTES, _file_problem
+from llm_catalog.load.reading import read_file
 from llm_catalog.query.catalog import Catalog, Layer, locate
 
-__all__ = ["Builder", "Source", "read_file"]
-
-
-_NOT_REGULAR = (
-    "is not a regular file (a FIFO, device or socket): catalog files are plain files; "
-    "remove it or rename it so it does not end in .yaml"
-)
-
-
-def _too_large(display: str, size: str) -> Problem:
-    return _file_problem(
-        display,
-        f"file is {size} bytes; catalog files "
-        f"are limited to {MAX_FILE_BYTES // 1024 // 1024} MiB ({MAX_FILE_BYTES:,} bytes): "
-        "split it into one file per provider",
-    )
-
-
-def read_file(path: Path, display: str) -> Document | Problem:
-    """Read and parse one file; a problem instead of an exception for anything wrong."""
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            return _file_problem(display, "is a directory, not a catalog file")
-        if not stat.S_ISREG(info.st_mode):
-            return _file_problem(display, _NOT_REGULAR)
-        if info.st_size > MAX_FILE_BYTES:
-            return _too_large(display, f"{info.st_size:,}")
-        # O_NONBLOCK: a FIFO swapped in after the stat must not block the read.
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return _file_problem(display, _NOT_REGULAR)
-            raw = handle.read(MAX_FILE_BYTES + 1)  # a file growing under us cannot slip past
-        if len(raw) > MAX_FILE_BYTES:
-            return _too_large(display, f"more than {MAX_FILE_BYTES:,}")
-    except OSError as error:
-        reason = {
-            errno.ELOOP: "symbolic link loop",
-            errno.EACCES: "permission denied: make the file readable",
-            errno.ENOENT: "no such file (a broken symbolic link?)",
-        }.get(error.errno or 0, error.strerror or str(error))
-        return _file_problem(display, f"cannot read the file: {reason}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        before = raw[: error.start]
-        line = before.count(b"\n") + 1
-        # Columns count characters, as an editor shows them, not bytes.
-        line_start = before[before.rfind(b"\n") + 1 :]
-        column = len(line_start.decode("utf-8", errors="replace")) + 1
-        return _file_problem(
-            display,
-            f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded; save the file as UTF-8",
-            line,
-            column,
-        )
-    parsed = parse_document(text)
-    if isinstance(parsed, YamlProblem):
-        return Problem(display, parsed.line + 1, parsed.column + 1, parsed.pointer, parsed.message)
-    if parsed.value is None:
-        return _file_problem(
-            display,
-            "file is empty: a catalog file holds a 'provider' and its 'models', or 'overrides'",
-        )
-    if not isinstance(parsed.value, dict):
-        kind = (
-            "a list" if isinstance(parsed.value, list) else f"a single value ({parsed.value!r:.40})"
-        )
-        return _file_problem(
-            display,
-            f"expected a mapping at the top level (provider, models, overrides), got {kind}",
-        )
-    return parsed
+__all__ = ["Builder", "Source", "read_file"]  # read_file from llm_catalog.load.reading
 
 
 @dataclass
@@ -309,11 +236,6 @@ class Builder:
             table[target].append(Layer(source.display, source.document, pointer, patch))
 
     def build(self) -> Catalog | None:
-        from pydantic import ValidationError
-
-        from llm_catalog.data.profiles import Profile
-        from llm_catalog.data.records import Model, Provider
-
         providers: dict[str, Provider] = {}
         for provider_id, layers in self.providers.items():
             source, pointer = self.provider_sources[provider_id]

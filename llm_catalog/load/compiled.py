@@ -41,12 +41,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from llm_catalog import __version__
 from llm_catalog.data.errors import Location, Problem
-from llm_catalog.load.loader import MAX_FILE_BYTES
+from llm_catalog.load.files import MAX_FILE_BYTES, display
+from llm_catalog.query.catalog import Catalog, LazyRecords
+from llm_catalog.query.index import CatalogIndex
 
 if TYPE_CHECKING:
     from llm_catalog.data.records import Model, Provider
-    from llm_catalog.query.catalog import Catalog
 
 __all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "CompiledCache", "cache_dir"]
 
@@ -67,14 +69,13 @@ def cache_dir() -> Path:
     named = os.environ.get(CACHE_DIR_ENV, "").strip()
     if named:
         return Path(named).expanduser()
+    # lazy: platformdirs only when no cache directory is named
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("llm-catalog", appauthor=False))
 
 
 def _version() -> str:
-    from llm_catalog import __version__
-
     return __version__
 
 
@@ -158,11 +159,7 @@ class CompiledCache:
             return None
         if saved.get("key") != self.key or saved.get("files") != [str(p) for p in self.files]:
             return None
-        from llm_catalog.load.loader import _display
-        from llm_catalog.query.catalog import Catalog, LazyRecords
-        from llm_catalog.query.index import CatalogIndex
-
-        shown = [_display(path) for path in self.files]
+        shown = [display(path) for path in self.files]
         files = tuple(shown[number] for number in saved["catalog_files"])
         providers: LazyRecords[Provider] = LazyRecords(dict(saved["providers"]), _provider)
         models: LazyRecords[Model] = LazyRecords(
@@ -205,6 +202,7 @@ class CompiledCache:
         temporary: Path | None = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
+            # lazy: tempfile only when the cache is written, never on a cold read
             import tempfile
 
             handle, name = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=directory)
@@ -221,9 +219,8 @@ class CompiledCache:
         return True
 
     def _saved(self, catalog: Catalog) -> dict[str, Any]:
-        from llm_catalog.load.loader import _display
 
-        place = {_display(path): number for number, path in enumerate(self._named)}
+        place = {display(path): number for number, path in enumerate(self._named)}
         starts: dict[str, tuple[int, int, int]] = {}
         for record_id in [*catalog.providers, *catalog.models]:
             where = catalog.locate(record_id)
@@ -303,12 +300,14 @@ def _rich(value: Any) -> Any:
 
 
 def _provider(_: str, raw: Any) -> Provider:
+    # lazy: pydantic only when a record is first read, never for ids and costs
     from llm_catalog.data.records import Provider
 
     return Provider.model_validate(_rich(raw))
 
 
 def _model(blob: bytes, providers: Mapping[str, Provider]) -> Model:
+    # lazy: pydantic only when a record is first read, never for ids and costs
     from llm_catalog.data.records import Model
 
     model = Model.model_validate(_rich(marshal.loads(blob)))
@@ -317,6 +316,7 @@ def _model(blob: bytes, providers: Mapping[str, Provider]) -> Model:
 
 
 def _profile(_: str, raw: Any) -> Any:
+    # lazy: pydantic only when a profile is first read
     from llm_catalog.data.profiles import Profile
 
     return Profile.model_validate(_rich(raw))

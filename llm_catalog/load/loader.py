@@ -14,12 +14,20 @@ is built from invalid files, not even part of one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llm_catalog.data.errors import CatalogError, CatalogPathError, Problem
+from llm_catalog.data.errors import CatalogError, Problem
+from llm_catalog.load.compiled import CompiledCache
+from llm_catalog.load.files import (
+    CATALOG_PATH_ENV,
+    MAX_FILE_BYTES,
+    catalog_roots,
+    display,
+    iter_catalog_files,
+    shipped_catalog_dir,
+)
 
 if TYPE_CHECKING:
     from llm_catalog.query.catalog import Catalog
@@ -36,108 +44,6 @@ __all__ = [
     "shipped_catalog_dir",
 ]
 
-CATALOG_PATH_ENV = "LLM_CATALOG_PATH"
-MAX_FILE_BYTES = 10 * 1024 * 1024
-_SUFFIXES = (".yaml", ".yml")
-
-
-def shipped_catalog_dir() -> Path:
-    """The catalog shipped with the package (inside the wheel, or the repository's catalog/)."""
-    package = Path(__file__).resolve().parent.parent
-    packaged = package / "_catalog"
-    return packaged if packaged.is_dir() else package.parent / "catalog"
-
-
-def _display(path: Path) -> str:
-    """A path as messages show it: relative to the working directory when inside it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
-
-
-def catalog_roots(
-    paths: Iterable[str | os.PathLike[str]] = (),
-    *,
-    shipped: bool = True,
-    environ: Mapping[str, str] | None = None,
-) -> list[Path]:
-    """The files and directories to load, in order: shipped, LLM_CATALOG_PATH, ``paths``.
-
-    Raises :class:`~llm_catalog.data.errors.CatalogPathError` for a path that does not exist.
-    """
-    env = os.environ if environ is None else environ
-    roots: list[Path] = [shipped_catalog_dir()] if shipped else []
-    named: list[tuple[str, Path]] = [
-        (f"{CATALOG_PATH_ENV} entry", Path(entry))
-        for entry in env.get(CATALOG_PATH_ENV, "").split(os.pathsep)
-        if entry.strip()
-    ]
-    for given in paths:
-        if not str(given).strip():
-            raise CatalogPathError(
-                f"catalog path {str(given)!r} is empty: name a directory of catalog files"
-            )
-    named += [("catalog path", Path(p)) for p in paths]
-    for what, path in named:
-        if not os.path.lexists(path):
-            raise CatalogPathError(f"{what} {str(path)!r} does not exist: check the path")
-        roots.append(path)
-    return roots
-
-
-def _file_problem(display: str, message: str, line: int = 1, column: int = 1) -> Problem:
-    return Problem(display, line, column, "", message)
-
-
-def _iter_files(root: Path) -> Iterator[Path | Problem]:
-    """Catalog files under ``root`` in name order, or problems where they cannot be listed."""
-    if not root.is_dir():
-        yield root
-        return
-    found_any = False
-    errors: list[OSError] = []
-    inside = os.path.realpath(root)
-    for folder, dirnames, filenames in os.walk(root, onerror=errors.append):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        # Directories named like catalog files are reported in name order with the files.
-        entries = [(name, True) for name in dirnames if name.endswith(_SUFFIXES)]
-        entries += [
-            (name, False)
-            for name in filenames
-            if name.endswith(_SUFFIXES) and not name.startswith(".")
-        ]
-        for name, is_directory in sorted(entries):
-            if is_directory:
-                yield _file_problem(
-                    _display(Path(folder, name)),
-                    "is a directory, not a file: a catalog file ending in .yaml must be a file",
-                )
-            else:
-                found_any = True
-                path = Path(folder, name)
-                target = os.path.realpath(path)
-                if os.path.commonpath([inside, target]) != inside:
-                    # Links are followed only within the directory named: a link to
-                    # /etc/passwd must not have its start quoted in a message.
-                    yield _file_problem(
-                        _display(path),
-                        f"is a symbolic link to {target!r}, outside the catalog directory "
-                        f"{_display(root)!r}: copy the file in, or name its directory with "
-                        "--catalog",
-                    )
-                    continue
-                yield path
-    if not found_any and not errors:
-        yield _file_problem(
-            _display(root), "no catalog files (*.yaml, *.yml) in this directory: check the path"
-        )
-    for error in errors:
-        yield _file_problem(
-            _display(Path(error.filename or root)), f"cannot list this directory: {error.strerror}"
-        )
-
 
 @dataclass
 class LoadResult:
@@ -146,27 +52,6 @@ class LoadResult:
     catalog: Catalog | None
     problems: list[Problem]
     files: list[str]
-
-
-def iter_catalog_files(
-    paths: Iterable[str | os.PathLike[str]] = (),
-    *,
-    shipped: bool = True,
-    environ: Mapping[str, str] | None = None,
-) -> Iterator[Path | Problem]:
-    """Every catalog file to load, in load order, each once; problems where a path fails.
-
-    Raises :class:`~llm_catalog.data.errors.CatalogPathError` for a path that does not exist.
-    """
-    seen: set[str] = set()
-    for root in catalog_roots(paths, shipped=shipped, environ=environ):
-        for found in _iter_files(root):
-            if isinstance(found, Path):
-                key = os.path.realpath(found)
-                if key in seen:
-                    continue
-                seen.add(key)
-            yield found
 
 
 def check_catalog(
@@ -182,6 +67,7 @@ def check_catalog(
     are always read: the compiled cache is never used here.
     Raises :class:`~llm_catalog.data.errors.CatalogPathError` only for a path that does not exist.
     """
+    # lazy: YAML, JSON Schema and pydantic only when files are read, not from the cache
     from llm_catalog.load.building import Builder, Source, read_file
 
     builder = Builder()
@@ -192,14 +78,14 @@ def check_catalog(
             placed.setdefault(found.file, len(placed))
             builder.problems.append(found)
             continue
-        display = _display(found)
-        files.append(display)
-        placed.setdefault(display, len(placed))
-        parsed = read_file(found, display)
+        shown = display(found)
+        files.append(shown)
+        placed.setdefault(shown, len(placed))
+        parsed = read_file(found, shown)
         if isinstance(parsed, Problem):
             builder.problems.append(parsed)
         else:
-            builder.add_file(Source(display, parsed))
+            builder.add_file(Source(shown, parsed))
     builder.resolve()
     catalog = builder.build()
     problems = sorted(
@@ -228,8 +114,6 @@ def load_catalog(
     paths = list(paths)
     compiled = None
     if cache:
-        from llm_catalog.load.compiled import CompiledCache
-
         compiled = CompiledCache.for_files(
             list(iter_catalog_files(paths, shipped=shipped, environ=environ))
         )

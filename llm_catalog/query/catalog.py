@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from llm_catalog.data.errors import Location, UnknownModelError, UnknownProfileError
+from llm_catalog.query.index import CatalogIndex
+from llm_catalog.query.selection import run_query
 
 if TYPE_CHECKING:
     from llm_catalog.data.profiles import Profile
     from llm_catalog.data.records import Model, Provider
     from llm_catalog.data.yamlsource import Document
-    from llm_catalog.query.index import CatalogIndex
     from llm_catalog.query.selection import Selection
 
 __all__ = ["Catalog", "Layer", "LazyRecords"]
@@ -254,15 +255,11 @@ class Catalog:
             if self._make_index is not None:
                 self._index = self._make_index(self)
             else:
-                from llm_catalog.query.index import CatalogIndex
-
                 self._index = CatalogIndex(self)
         return self._index
 
     def select(self, *, explain: bool = False, **predicates: Any) -> Selection:
         """Models of this catalog that pass every predicate; see :func:`llm_catalog.select`."""
-        from llm_catalog.query.selection import run_query
-
         return run_query(self, predicates, explain)
 
     def locate(self, record_id: str, pointer: str = "") -> Location:

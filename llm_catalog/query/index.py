@@ -211,6 +211,7 @@ class CatalogIndex:
         """Every model's cost for the request ``key``, computed once per key."""
         table = self._costs.get(key)
         if table is None:
+            # lazy: pricing reads records (pydantic); a compiled catalog's saved tables need neither
             from llm_catalog.query.pricing import estimate_cost
 
             input_tokens, output_tokens, cached, batch, at = key
@@ -235,6 +236,7 @@ class CatalogIndex:
         key = (kind, batch, at)
         found = self._prices.get(key)
         if found is None:
+            # lazy: pricing reads records (pydantic); a compiled catalog's saved tables need neither
             from llm_catalog.query.pricing import prices_at
 
             found = []

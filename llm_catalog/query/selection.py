@@ -7,20 +7,34 @@ tested against them in a fixed order; the first one it fails is remembered, so
 The request behind ``max_cost`` and the cost ordering is, unless given,
 :data:`DEFAULT_INPUT_TOKENS` input tokens and :data:`DEFAULT_OUTPUT_TOKENS`
 output tokens: 1,000 of each.
+
+This module is the engine, :func:`run_query`: the indexed path and the scan that
+finds each model's reason. The keywords are checked in
+:mod:`llm_catalog.query.predicates` and the results are the types of
+:mod:`llm_catalog.query.results`; their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, overload
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from llm_catalog.data.errors import LLMCatalogError
-from llm_catalog.data.vocabulary import CAPABILITIES, ORDERS, Modality, Mode, Status
+from llm_catalog.data.vocabulary import ORDERS
 from llm_catalog.query.index import bits_of
+from llm_catalog.query.predicates import (
+    DEFAULT_INPUT_TOKENS,
+    DEFAULT_OUTPUT_TOKENS,
+    KEYWORDS,
+    MAX_LIMIT,
+    MAX_TOKENS,
+    MAX_USD,
+    Query,
+    QueryError,
+    parse_predicates,
+)
+from llm_catalog.query.results import Exclusion, Match, Selection
 
 if TYPE_CHECKING:
     from llm_catalog.data.records import Model
@@ -29,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_INPUT_TOKENS",
     "DEFAULT_OUTPUT_TOKENS",
+    "KEYWORDS",
     "MAX_LIMIT",
     "MAX_TOKENS",
     "MAX_USD",
@@ -40,442 +55,10 @@ __all__ = [
     "run_query",
 ]
 
-DEFAULT_INPUT_TOKENS = 1_000
-DEFAULT_OUTPUT_TOKENS = 1_000
-# The largest token count a keyword takes: the schema's bound on a context window
-# (records.MAX_TOKENS, not imported so that querying needs no pydantic); a larger
-# request fits no model.
-MAX_TOKENS = 1_000_000_000
-# The largest sum of US dollars a keyword takes: above the cost of the largest request
-# (MAX_TOKENS input and output tokens) at the highest price a record may have
-# ($100,000 per million tokens), so no ceiling below it is ever needed.
-MAX_USD = 1_000_000_000
-# The most models ``limit`` takes: more than any catalog holds.
-MAX_LIMIT = 1_000_000
-_PICODOLLAR = Decimal("1e-12")
-_DEFAULT_STATUS = frozenset({Status.active, Status.preview})
 
-
-class QueryError(LLMCatalogError, TypeError):
-    """Raised when ``select`` is given an unknown keyword or a value of the wrong type."""
-
-
-class Match:
-    """A selected model with the estimated cost of the request asked about.
-
-    Attributes of the model record are readable on the match itself
-    (``match.id``, ``match.limits``). A match is a read-only result; it is a
-    plain slotted class rather than a frozen dataclass because a large
-    selection makes tens of thousands of them. The record is fetched from the
-    catalog when first read, so that ids and costs cost nothing more.
-    """
-
-    __slots__ = (
-        "_model",
-        "_resolve",
-        "estimated_cost",
-        "id",
-        "input_tokens",
-        "output_tokens",
-        "token_method",
-    )
-
-    id: str
-    _model: Model | None
-    _resolve: Callable[[str], Model] | None
-    estimated_cost: Decimal | None
-    """US dollars for the request, or None when the model has no price for it."""
-    input_tokens: int
-    output_tokens: int
-    token_method: str
-    """How input_tokens was found: given, default, or the tokenizer used."""
-
-    def __init__(
-        self,
-        model: Model | str,
-        estimated_cost: Decimal | None,
-        input_tokens: int,
-        output_tokens: int,
-        token_method: str,
-        resolve: Callable[[str], Model] | None = None,
-    ) -> None:
-        """``model`` is the record, or its id and ``resolve`` the way to fetch it."""
-        if isinstance(model, str):
-            if resolve is None:
-                raise TypeError("a Match made from a model id needs resolve")
-            self.id, self._model, self._resolve = model, None, resolve
-        else:
-            self.id, self._model, self._resolve = model.id, model, None
-        self.estimated_cost = estimated_cost
-        self.input_tokens = input_tokens
-        self.output_tokens = output_tokens
-        self.token_method = token_method
-
-    @property
-    def model(self) -> Model:
-        """The model record."""
-        model = self._model
-        if model is None:
-            assert self._resolve is not None
-            model = self._model = self._resolve(self.id)
-        return model
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.model, name)
-
-    def __repr__(self) -> str:
-        from llm_catalog.query.pricing import format_usd
-
-        return f"<Match {self.id} {format_usd(self.estimated_cost)}>"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Match):
-            return NotImplemented
-        return (self.id, self.estimated_cost, self.input_tokens, self.output_tokens) == (
-            other.id,
-            other.estimated_cost,
-            other.input_tokens,
-            other.output_tokens,
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-@dataclass(frozen=True, slots=True)
-class Exclusion:
-    """Why a model was left out: the first predicate it failed, and the values compared."""
-
-    model_id: str
-    predicate: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.model_id}: {self.reason}"
-
-
-class Selection(Sequence[Match]):
-    """The models that passed, in order; ``excluded`` says why the others did not.
-
-    The selection keeps its results as columns and makes each :class:`Match`
-    when it is read, so that a query with tens of thousands of results costs
-    only what is used of it; model records are fetched from the catalog only
-    when read (``ids`` and ``costs`` need none).
-    """
-
-    def __init__(
-        self,
-        ids: list[str],
-        resolve: Callable[[str], Model],
-        costs: list[Decimal | None],
-        input_tokens: list[int],
-        output_tokens: int,
-        token_methods: list[str],
-        excluded: list[Exclusion],
-        order_by: str,
-        explained: bool,
-    ) -> None:
-        self._ids = ids
-        self._resolve = resolve
-        self._costs = costs
-        self._input_tokens = input_tokens
-        self._output_tokens = output_tokens
-        self._methods = token_methods
-        self.excluded: tuple[Exclusion, ...] = tuple(excluded)
-        """Every model left out with its reason, when ``explain=True`` (else empty)."""
-        self.order_by = order_by
-        self.explained = explained
-
-    @classmethod
-    def of(
-        cls,
-        matches: list[Match],
-        output_tokens: int,
-        excluded: list[Exclusion],
-        order_by: str,
-        explained: bool,
-    ) -> Selection:
-        """A selection of ready-made matches."""
-        models = {m.id: m.model for m in matches}
-        return cls(
-            [m.id for m in matches],
-            models.__getitem__,
-            [m.estimated_cost for m in matches],
-            [m.input_tokens for m in matches],
-            output_tokens,
-            [m.token_method for m in matches],
-            excluded,
-            order_by,
-            explained,
-        )
-
-    def _match(self, index: int) -> Match:
-        return Match(
-            self._ids[index],
-            self._costs[index],
-            self._input_tokens[index],
-            self._output_tokens,
-            self._methods[index],
-            self._resolve,
-        )
-
-    @overload
-    def __getitem__(self, index: int) -> Match: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Match]: ...
-    def __getitem__(self, index: int | slice) -> Match | list[Match]:
-        if isinstance(index, slice):
-            return [self._match(i) for i in range(len(self._ids))[index]]
-        return self._match(range(len(self._ids))[index])
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __iter__(self) -> Iterator[Match]:
-        return (self._match(i) for i in range(len(self._ids)))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(self._ids[:5])
-        more = f", ... ({len(self._ids)} in all)" if len(self._ids) > 5 else ""
-        return f"<Selection [{shown}{more}]>"
-
-    def with_models(self, make: Callable[[Model], Model]) -> Selection:
-        """The same selection, whose matches hand out ``make(record)`` for each record.
-
-        The calls layer uses it to hand out models that can be called.
-        """
-        resolve = self._resolve
-        return Selection(
-            self._ids,
-            lambda model_id: make(resolve(model_id)),
-            self._costs,
-            self._input_tokens,
-            self._output_tokens,
-            self._methods,
-            list(self.excluded),
-            self.order_by,
-            self.explained,
-        )
-
-    @property
-    def ids(self) -> list[str]:
-        """Full ids of the selected models, in order."""
-        return list(self._ids)
-
-    @property
-    def models(self) -> list[Model]:
-        """The selected model records, in order."""
-        return [self._resolve(model_id) for model_id in self._ids]
-
-    @property
-    def costs(self) -> list[Decimal | None]:
-        """The estimated cost of each selected model, in order."""
-        return list(self._costs)
-
-
-# --- argument checking -----------------------------------------------------
-
-
-def _shown(value: Any) -> str:
-    """``value`` as a message quotes it; an int too long for ``repr`` in exponent form."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
-        return f"{Decimal(value):.3E}"
-    return f"{value!r:.60}"
-
-
-def _fail(name: str, expected: str, value: Any) -> QueryError:
-    return QueryError(
-        f"select(): {name} must be {expected}, got {type(value).__name__} {_shown(value)}"
-    )
-
-
-def _bool(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _fail(name, "True or False", value)
-    return value
-
-
-def _count(name: str, value: Any, *, positive: bool = False, most: int = MAX_TOKENS) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < (1 if positive else 0):
-        raise _fail(name, "a positive integer" if positive else "a non-negative integer", value)
-    if value > most:
-        raise _fail(name, f"at most {most:,}", value)
-    return value
-
-
-def _money(name: str, value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
-        raise _fail(name, "a number of US dollars", value)
-    try:
-        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    except InvalidOperation:
-        raise _fail(name, "a number of US dollars", value) from None
-    if not amount.is_finite() or amount < 0:
-        raise _fail(name, "a non-negative, finite number of US dollars", value)
-    if amount > MAX_USD:
-        raise _fail(name, f"at most {MAX_USD:,} US dollars", value)
-    # A ceiling is rounded down to whole picodollars, as the router's state keeps money;
-    # written out plainly, so that 1e-999999 is 0 and not a million digits long.
-    return Decimal(f"{amount.quantize(_PICODOLLAR, rounding=ROUND_FLOOR).normalize():f}") + 0
-
-
-def _names(name: str, value: Any, allowed: Iterable[str] | None = None) -> frozenset[str]:
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple, set, frozenset)) or not all(
-        isinstance(i, str) for i in items
-    ):
-        raise _fail(name, "a string or a list of strings", value)
-    chosen = frozenset(str(getattr(i, "value", i)) for i in items)
-    if allowed is not None:
-        valid = sorted(allowed)
-        unknown = sorted(chosen - set(valid))
-        if unknown:
-            raise QueryError(
-                f"select(): {name} has unknown value {unknown[0]!r}; valid values: {', '.join(valid)}"
-            )
-    return chosen
-
-
-def _date(name: str, value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _fail(name, "a date (datetime.date or 'YYYY-MM-DD')", value)
-
-
-@dataclass
-class _Query:
-    """Validated predicates, in the order models are tested against them."""
-
-    mode: str | None = Mode.chat.value
-    status: frozenset[str] = frozenset(s.value for s in _DEFAULT_STATUS)
-    provider: frozenset[str] | None = None
-    exclude_provider: frozenset[str] = frozenset()
-    capabilities: tuple[tuple[str, bool], ...] = ()
-    vision: bool | None = None
-    input_modalities: frozenset[str] = frozenset()
-    output_modalities: frozenset[str] = frozenset()
-    min_context: int | None = None
-    min_output: int | None = None
-    released_after: dt.date | None = None
-    supports: frozenset[str] = frozenset()
-    max_input_price: Decimal | None = None
-    max_output_price: Decimal | None = None
-    max_cost: Decimal | None = None
-    input_tokens: int | None = None
-    output_tokens: int = DEFAULT_OUTPUT_TOKENS
-    cached_input_tokens: int = 0
-    messages: Sequence[Mapping[str, Any]] | None = None
-    prompt: str | None = None
-    batch: bool = False
-    at: dt.date | None = None
-    where: Callable[[Model], bool] | None = None
-    order_by: str = "cost"
-    limit: int | None = None
-
-
-KEYWORDS = (
-    *CAPABILITIES,
-    "vision",
-    "mode",
-    "status",
-    "provider",
-    "exclude_provider",
-    "input_modalities",
-    "output_modalities",
-    "min_context",
-    "min_output",
-    "released_after",
-    "supports",
-    "max_input_price",
-    "max_output_price",
-    "max_cost",
-    "input_tokens",
-    "output_tokens",
-    "cached_input_tokens",
-    "messages",
-    "prompt",
-    "batch",
-    "at",
-    "where",
-    "order_by",
-    "limit",
-)
-
-
-def _parse(predicates: Mapping[str, Any]) -> _Query:
-    query = _Query()
-    capabilities: list[tuple[str, bool]] = []
-    modalities = [m.value for m in Modality]
-    for name, value in predicates.items():
-        if name in CAPABILITIES:
-            capabilities.append((name, _bool(name, value)))
-        elif name in ("vision", "batch"):
-            setattr(query, name, _bool(name, value))
-        elif name == "mode":
-            query.mode = None if value is None else next(iter(_names(name, value, Mode)))
-        elif name == "status":
-            query.status = _names(name, value, (s.value for s in Status))
-        elif name in ("provider", "exclude_provider"):
-            setattr(query, name, _names(name, value))
-        elif name in ("input_modalities", "output_modalities", "supports"):
-            setattr(query, name, _names(name, value, None if name == "supports" else modalities))
-        elif name in ("min_context", "min_output"):
-            setattr(query, name, _count(name, value, positive=True))
-        elif name == "limit":
-            query.limit = _count(name, value, positive=True, most=MAX_LIMIT)
-        elif name in ("input_tokens", "output_tokens", "cached_input_tokens"):
-            setattr(query, name, _count(name, value))
-        elif name in ("max_cost", "max_input_price", "max_output_price"):
-            setattr(query, name, _money(name, value))
-        elif name in ("released_after", "at"):
-            setattr(query, name, _date(name, value))
-        elif name == "prompt":
-            if not isinstance(value, str):
-                raise _fail(name, "a string", value)
-            query.prompt = value
-        elif name == "messages":
-            if not isinstance(value, (list, tuple)) or not all(
-                isinstance(m, Mapping) for m in value
-            ):
-                raise _fail(name, "a list of message mappings", value)
-            query.messages = value
-        elif name == "where":
-            if not callable(value):
-                raise _fail(name, "a callable taking a Model and returning a bool", value)
-            query.where = value
-        elif name == "order_by":
-            if value not in ORDERS:
-                raise QueryError(
-                    f"select(): order_by must be one of {', '.join(ORDERS)}, got {value!r:.60}"
-                )
-            query.order_by = value
-        else:
-            close = difflib.get_close_matches(name, KEYWORDS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise QueryError(
-                f"select() got an unknown keyword {name!r}; {hint}valid keywords: "
-                f"{', '.join(sorted(KEYWORDS))}"
-            )
-    query.capabilities = tuple(capabilities)
-    given = [k for k in ("input_tokens", "messages", "prompt") if k in predicates]
-    if len(given) > 1:
-        raise QueryError(
-            f"select(): give one of input_tokens, messages or prompt, not {' and '.join(given)}"
-        )
-    return query
-
-
-# --- evaluation --------------------------------------------------------------
-
-
-def _request_tokens(model: Model, query: _Query) -> tuple[int, str]:
+def _request_tokens(model: Model, query: Query) -> tuple[int, str]:
     if query.messages is not None or query.prompt is not None:
+        # lazy: the tokenizer module (gzip, hashlib) loads only when a prompt is counted.
         from llm_catalog.query.tokens import count_tokens
 
         counted = count_tokens(model, prompt=query.prompt, messages=query.messages)
@@ -488,11 +71,12 @@ def _request_tokens(model: Model, query: _Query) -> tuple[int, str]:
 def _first_failure(
     model: Model,
     accepted: frozenset[str],
-    query: _Query,
+    query: Query,
     input_tokens: int,
     costing: Callable[[], Decimal | None],
 ) -> tuple[str, str] | None:
     """The first predicate the model fails, and the values compared; None if it passes."""
+    # lazy: pricing imports pydantic (via the records), kept off the cold select path.
     from llm_catalog.query.pricing import format_usd, prices_at
 
     if query.mode is not None and model.mode.value != query.mode:
@@ -578,13 +162,14 @@ class _Costing:
 
     __slots__ = ("_done", "_input_tokens", "_model", "_query", "_value")
 
-    def __init__(self, model: Model, query: _Query, input_tokens: int) -> None:
+    def __init__(self, model: Model, query: Query, input_tokens: int) -> None:
         self._model, self._query, self._input_tokens = model, query, input_tokens
         self._done = False
         self._value: Decimal | None = None
 
     def __call__(self) -> Decimal | None:
         if not self._done:
+            # lazy: pricing imports pydantic (via the records), kept off the cold select path.
             from llm_catalog.query.pricing import estimate_cost
 
             query = self._query
@@ -616,7 +201,7 @@ def _sort_key(order_by: str) -> Callable[[Match], tuple[Any, ...]]:
     return lambda m: (m.model.id,)
 
 
-def _run_indexed(catalog: Catalog, query: _Query) -> Selection:
+def _run_indexed(catalog: Catalog, query: Query) -> Selection:
     """The matches, found through the catalog's index; the same as :func:`_scan` without reasons."""
     index = catalog.index
     mask = index.all
@@ -705,13 +290,13 @@ def run_query(catalog: Catalog, predicates: Mapping[str, Any], explain: bool = F
     Without ``explain`` and without a prompt to count, the catalog's index
     answers; otherwise every model is tested in turn to find its reason.
     """
-    query = _parse(predicates)
+    query = parse_predicates(predicates)
     if not explain and query.messages is None and query.prompt is None:
         return _run_indexed(catalog, query)
     return _scan(catalog, query, explain)
 
 
-def _scan(catalog: Catalog, query: _Query, explain: bool) -> Selection:
+def _scan(catalog: Catalog, query: Query, explain: bool) -> Selection:
     """Test every model against the predicates in order, remembering the first it fails."""
     matches: list[Match] = []
     excluded: list[Exclusion] = []

@@ -267,7 +267,7 @@ def _chars_per_token(model: Model) -> tuple[str, Fraction]:
 def _encoding(name: str) -> tiktoken.Encoding | str:
     """The tiktoken encoding ``name``, built offline; or why it can't be had."""
     try:
-        import tiktoken
+        import tiktoken  # optional extra: tokens (pip install '.[tokens]')
     except ImportError:
         return "tiktoken not installed"
     ranks = _load_ranks(name)
