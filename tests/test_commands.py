@@ -170,6 +170,10 @@ def test_cost_of_one_request() -> None:
         "token_method": "default",
         "batch": True,
         "at": None,
+        "service_tier": None,
+        "region": None,
+        "web_searches": 0,
+        "rate": [],
         "estimated_cost": "0.00625",
     }
 

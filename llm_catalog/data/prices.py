@@ -1,4 +1,8 @@
-"""Prices in a model record, in US dollars per million tokens: current, tiered, batch, past.
+"""Prices in a model record: current, tiered, batch, past and announced, by time of day,
+service tier and region, and charges that are not per token.
+
+Token prices are in US dollars per million tokens; ``per_unit`` charges are in
+US dollars per unit (one web search, one request); times of day are UTC.
 
 Only the records live here; what a request costs is worked out in
 :mod:`llm_catalog.query.pricing`.
@@ -7,13 +11,32 @@ Only the records live here; what a request costs is worked out in
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from llm_catalog.data.record_base import Price, Record, TokenCount
-from llm_catalog.data.vocabulary import TierBilling
+from llm_catalog.data.record_base import (
+    CLOCK_PATTERN,
+    NAME_PATTERN,
+    Price,
+    Record,
+    TokenCount,
+    UnitPrice,
+)
+from llm_catalog.data.vocabulary import ChargeUnit, TierBilling, Weekday
 
-__all__ = ["PriceTier", "Prices", "Pricing", "PricingHistoryEntry"]
+__all__ = [
+    "PriceTier",
+    "Prices",
+    "Pricing",
+    "PricingHistoryEntry",
+    "RegionPrices",
+    "ScheduledPrices",
+    "TimeWindow",
+]
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=60)]
 
 
 class Prices(Record):
@@ -55,6 +78,63 @@ class PriceTier(Prices):
     )
 
 
+class TimeWindow(Prices):
+    """Prices for requests made during a daily window of UTC time, such as off-peak hours.
+
+    Prices the window gives replace the entry's own inside it; those it leaves
+    out stay the entry's.
+    """
+
+    name: Name = Field(description="What the provider calls the window, such as off-peak.")
+    start: str = Field(
+        pattern=CLOCK_PATTERN, description="UTC time of day (HH:MM) the window opens."
+    )
+    end: str = Field(
+        pattern=CLOCK_PATTERN,
+        description="UTC time of day (HH:MM) the window closes, not included; earlier "
+        "than start for a window that crosses midnight.",
+    )
+    days: tuple[Weekday, ...] = Field(
+        default=(),
+        description="The UTC days the window opens on (mon ... sun); every day when left "
+        "out. A window that crosses midnight belongs to the day it opened.",
+    )
+
+
+class RegionPrices(Prices):
+    """Prices in a region or data zone: the base prices times ``multiplier``, or prices of its own."""
+
+    multiplier: Decimal | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        description="Every price of the entry in force, multiplied by this (1.1 for 10% more).",
+    )
+
+
+def _windows() -> Any:
+    return Field(
+        default=(),
+        description="Daily windows of UTC time with prices of their own (off-peak hours).",
+    )
+
+
+def _service_tiers() -> Any:
+    return Field(
+        default_factory=dict,
+        description="Prices by service tier (flex, priority, ...); the base prices are the "
+        "standard tier. A tier not named here is not sold for this model: unpriced.",
+    )
+
+
+def _per_unit() -> Any:
+    return Field(
+        default_factory=dict,
+        description="Charges that are not per token, in US dollars per unit: web_search "
+        "(one search call), request (every request), image, audio_second.",
+    )
+
+
 class PricingHistoryEntry(Prices):
     """Earlier prices, kept so that past usage is costed at the prices then in force."""
 
@@ -63,6 +143,21 @@ class PricingHistoryEntry(Prices):
         default=(), description="Long-context tiers, in increasing order of threshold."
     )
     batch: Prices | None = Field(default=None, description="Prices for the provider's batch API.")
+    time_windows: tuple[TimeWindow, ...] = _windows()
+    service_tiers: dict[Name, Prices] = _service_tiers()
+    per_unit: dict[ChargeUnit, UnitPrice] = _per_unit()
+
+
+class ScheduledPrices(PricingHistoryEntry):
+    """Announced prices that take effect on a later day, so estimates change when the bill does."""
+
+    effective_from: dt.date = Field(description="First day (YYYY-MM-DD) these prices apply.")
+    source: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Where the change was announced: the provider's page.",
+    )
 
 
 class Pricing(Prices):
@@ -93,4 +188,17 @@ class Pricing(Prices):
         default=(),
         description="Earlier prices with the date each started, oldest first; each held "
         "until the next one's effective_from.",
+    )
+    time_windows: tuple[TimeWindow, ...] = _windows()
+    service_tiers: dict[Name, Prices] = _service_tiers()
+    per_unit: dict[ChargeUnit, UnitPrice] = _per_unit()
+    regions: dict[Name, RegionPrices] = Field(
+        default_factory=dict,
+        description="Prices in a region or data zone (us-east-1, eu-data-zone); the base "
+        "prices hold everywhere else the model is sold.",
+    )
+    scheduled: tuple[ScheduledPrices, ...] = Field(
+        default=(),
+        description="Announced future prices, earliest first; each holds from its "
+        "effective_from until the next one's.",
     )

@@ -12,7 +12,17 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-__all__ = ["MAX_PRICE", "MAX_TOKENS", "Price", "Record", "SourceValue", "TokenCount"]
+__all__ = [
+    "CLOCK_PATTERN",
+    "MAX_PRICE",
+    "MAX_TOKENS",
+    "MAX_UNIT_PRICE",
+    "Price",
+    "Record",
+    "SourceValue",
+    "TokenCount",
+    "UnitPrice",
+]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._:@+-]*$"
 LITELLM_PROVIDER_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -24,18 +34,25 @@ PARAM_PATTERN = r"^[a-z_][a-z0-9_]*$"
 HTTPS_URL_PATTERN = r"^https://[^\s]+$"
 URL_PATTERN = r"^https?://[^\s]+$"
 HEADER_PATTERN = r"^[A-Za-z0-9-]+$"
+NAME_PATTERN = r"^[a-z][a-z0-9_-]*$"
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 DIFFERENCE_FIELD_PATTERN = r"^[a-z_]+(\.[a-z0-9_]+)*$"
 
 # Upper bounds catch typos (a price in dollars per token, a window in bytes)
 # rather than describe any real model.
 MAX_TOKENS = 1_000_000_000
 MAX_PRICE = 100_000
+MAX_UNIT_PRICE = 1_000
 
 Price = Annotated[
     Decimal,
     Field(ge=0, le=MAX_PRICE, description="US dollars per million tokens."),
 ]
 TokenCount = Annotated[int, Field(ge=1, le=MAX_TOKENS)]
+UnitPrice = Annotated[
+    Decimal,
+    Field(ge=0, le=MAX_UNIT_PRICE, description="US dollars per unit."),
+]
 
 
 class Record(BaseModel):

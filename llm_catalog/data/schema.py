@@ -171,6 +171,23 @@ _QUERY_KEYWORDS: dict[str, JSON] = {
     },
     "batch": {"type": "boolean", "description": "Cost requests at batch prices."},
     "at": {**_DATE, "description": "Cost requests at the prices in force on this date."},
+    "service_tier": {
+        "type": "string",
+        "pattern": record_base.NAME_PATTERN,
+        "description": "Cost requests at this service tier's prices (flex, priority, ...); "
+        "a model without them is unpriced.",
+    },
+    "region": {
+        "type": "string",
+        "pattern": record_base.NAME_PATTERN,
+        "description": "Only models priced in this region or data zone, costed at its prices.",
+    },
+    "web_searches": {
+        "type": "integer",
+        "minimum": 0,
+        "description": "Web search calls each request makes, costed at the model's per-search "
+        "price; a model without one is unpriced.",
+    },
     "order_by": {
         "type": "string",
         "description": "The chain's order: cost (cheapest first, the default), context or "

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["CAPABILITIES", "ORDERS", "Modality", "Mode", "SourceName", "Status", "TierBilling"]
+__all__ = [
+    "CAPABILITIES",
+    "ORDERS",
+    "ChargeUnit",
+    "Modality",
+    "Mode",
+    "SourceName",
+    "Status",
+    "TierBilling",
+    "Weekday",
+]
 
 CAPABILITIES = (
     "function_calling",
@@ -71,3 +81,28 @@ class SourceName(StrEnum):
 
     litellm = "litellm"
     models_dev = "models.dev"
+
+
+class ChargeUnit(StrEnum):
+    """A unit a provider charges for apart from tokens, priced in US dollars per unit."""
+
+    web_search = "web_search"
+    """One web search call (a search tool call, or a grounded prompt)."""
+    request = "request"
+    """One request, charged on every call to the model."""
+    image = "image"
+    """One image generated or read."""
+    audio_second = "audio_second"
+    """One second of audio."""
+
+
+class Weekday(StrEnum):
+    """A day of the week, as a time window names the UTC days it opens on."""
+
+    mon = "mon"
+    tue = "tue"
+    wed = "wed"
+    thu = "thu"
+    fri = "fri"
+    sat = "sat"
+    sun = "sun"

@@ -146,6 +146,51 @@ def day(text: str) -> dt.date:
     return value
 
 
+def moment(text: str) -> dt.date | dt.datetime:
+    """A date (YYYY-MM-DD) or a UTC moment (YYYY-MM-DDTHH:MM, an offset allowed), from 1970."""
+    cleaned = text.strip()
+    if not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ]", cleaned):
+        return day(text)
+    try:
+        value = dt.datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or a moment; write YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)"
+        ) from None
+    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+    try:
+        in_utc = value.astimezone(dt.UTC)
+    except OverflowError:  # an offset carries it past year 1 or 9999
+        in_utc = EARLIEST - dt.timedelta(days=1) if value.year == 1 else LATEST
+    if not EARLIEST <= in_utc < LATEST:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} UTC: give a moment "
+            "between them"
+        )
+    return in_utc
+
+
+def billing_name(text: str) -> str:
+    """A service tier's or a region's name as typed: flex, priority, eu-data-zone."""
+    cleaned = text.strip()
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{0,59}", cleaned):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a name: write it in lowercase letters, digits, _ and -, such "
+            "as flex or eu-data-zone"
+        )
+    return cleaned
+
+
+def unit_count(text: str) -> int:
+    """A count of units charged apart from tokens (``--web-searches``): 0 to MAX_TOKENS."""
+    cleaned = text.strip()
+    if not (cleaned.isascii() and cleaned.isdigit()) or Decimal(cleaned) > MAX_TOKENS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a count: write a whole number from 0 to {MAX_TOKENS:,}"
+        )
+    return int(cleaned)
+
+
 # The longest age --since takes: a century, longer than any ledger is kept.
 MAX_AGE_DAYS = 36_500
 

@@ -64,6 +64,9 @@ def _costed(
                     cached_input_tokens=cached,
                     batch=bool(request.get("batch")),
                     at=request.get("at"),
+                    service_tier=request.get("service_tier"),
+                    region=request.get("region"),
+                    web_searches=request.get("web_searches", 0),
                 ),
             }
         )
@@ -80,8 +83,14 @@ def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from llm_catalog.interfaces.render import printable
     from llm_catalog.query.pricing import format_usd
 
-    [row] = _costed(open_catalog(args), [args.model], read_request(args))
+    # lazy: rates import pydantic; kept off --help and usage errors.
+    from llm_catalog.query.rates import rates_at
+
+    request = read_request(args)
+    [row] = _costed(open_catalog(args), [args.model], request)
     model, amount = row["model"], row["estimated_cost"]
+    rates = rates_at(model, request.get("at"), service_tier=args.service_tier, region=args.region)
+    rate = list(rates.names) if rates is not None else []
     if args.json:
         emit(
             {
@@ -92,6 +101,10 @@ def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "token_method": row["token_method"],
                 "batch": bool(args.batch),
                 "at": args.at.isoformat() if args.at else None,
+                "service_tier": args.service_tier,
+                "region": args.region,
+                "web_searches": args.web_searches or 0,
+                "rate": rate,
                 "estimated_cost": _decimal(amount),
             },
             out,
@@ -99,7 +112,9 @@ def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(
             f"{printable(model.id)}: {format_usd(amount)} for {row['input_tokens']:,} input tokens "
-            f"({row['token_method']}) and {row['output_tokens']:,} output tokens\n"
+            f"({row['token_method']}) and {row['output_tokens']:,} output tokens"
+            + (f", at the {', '.join(rate)} rate" if rate else "")
+            + "\n"
         )
     if amount is None:
         err.write(f"{printable(model.id)} has no price for this request in the catalog\n")

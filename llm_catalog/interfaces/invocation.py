@@ -54,7 +54,8 @@ def open_catalog(args: argparse.Namespace) -> Catalog:
 def read_request(args: argparse.Namespace) -> dict[str, Any]:
     """The request keywords given on the command line, as ``select`` takes them."""
     request: dict[str, Any] = {}
-    for name in ("input_tokens", "output_tokens", "cached_input_tokens", "batch", "at"):
+    names = ("input_tokens", "output_tokens", "cached_input_tokens", "batch", "at")
+    for name in (*names, "service_tier", "region", "web_searches"):
         value = getattr(args, name, None)
         if value is not None:
             request[name] = value

@@ -14,7 +14,17 @@ from typing import Any
 
 from llm_catalog.data.vocabulary import CAPABILITIES, ORDERS
 from llm_catalog.interfaces import commands
-from llm_catalog.interfaces.arguments import count, day, least_tokens, money, since, token_count
+from llm_catalog.interfaces.arguments import (
+    billing_name,
+    count,
+    day,
+    least_tokens,
+    moment,
+    money,
+    since,
+    token_count,
+    unit_count,
+)
 
 __all__ = [
     "add_query_commands",
@@ -253,7 +263,28 @@ def _add_request_flags(parser: argparse.ArgumentParser) -> None:
         help="count the input tokens of this file's text with each model's tokenizer",
     )
     request.add_argument("--batch", action="store_true", default=None, help="cost at batch prices")
-    request.add_argument("--at", type=day, metavar="DATE", help="cost at the prices of this date")
+    request.add_argument(
+        "--at",
+        type=moment,
+        metavar="WHEN",
+        help="cost at the prices of this date or UTC moment (YYYY-MM-DD or YYYY-MM-DDTHH:MM; "
+        "default now)",
+    )
+    request.add_argument(
+        "--service-tier",
+        type=billing_name,
+        metavar="TIER",
+        help="cost at this service tier (flex, priority, ...)",
+    )
+    request.add_argument(
+        "--region",
+        type=billing_name,
+        metavar="REGION",
+        help="cost at this region's prices (select: only models priced there)",
+    )
+    request.add_argument(
+        "--web-searches", type=unit_count, metavar="N", help="web search calls the request makes"
+    )
 
 
 def _add_select_flags(parser: argparse.ArgumentParser) -> None:

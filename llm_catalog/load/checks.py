@@ -18,6 +18,7 @@ from llm_catalog.data.errors import looks_like_key
 from llm_catalog.data.profiles import Failure, Profile
 from llm_catalog.data.records import Model, Provider
 from llm_catalog.data.yamlsource import escape_pointer
+from llm_catalog.load.billing_checks import iter_billing_problems
 from llm_catalog.load.schema_check import iter_schema_problems
 from llm_catalog.query.selection import QueryError
 
@@ -123,6 +124,7 @@ def iter_model_problems(model: Model, known_ids: frozenset[str]) -> Iterator[tup
     pricing = model.pricing
     if pricing is None:
         return
+    yield from iter_billing_problems(pricing)
     tier_sets = [("/pricing/tiers", pricing.tiers)]
     tier_sets += [(f"/pricing/history/{i}/tiers", h.tiers) for i, h in enumerate(pricing.history)]
     for where, tiers in tier_sets:

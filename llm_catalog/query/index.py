@@ -28,20 +28,36 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from llm_catalog.data import clock
 from llm_catalog.data.vocabulary import CAPABILITIES
 
 if TYPE_CHECKING:
     from llm_catalog.data.records import Model
     from llm_catalog.query.catalog import Catalog
 
-__all__ = ["DEFAULT_KEY", "CatalogIndex", "CostTable", "RequestKey"]
+__all__ = ["CatalogIndex", "CostTable", "Regime", "RequestKey", "default_key"]
 
-# (input tokens, output tokens, cached input tokens, batch, at)
-RequestKey = tuple[int, int, int, bool, "dt.date | None"]
-DEFAULT_KEY: RequestKey = (1_000, 1_000, 0, False, None)
-"""The request ``select`` costs when none is given: 1,000 tokens in, 1,000 out."""
+Regime = tuple[int, ...]
+"""Which prices are in force: moments of one regime are billed alike by every model."""
+# (input tokens, output tokens, cached input tokens, batch, regime, service tier, region,
+# web searches)
+RequestKey = tuple[int, int, int, bool, Regime, "str | None", "str | None", int]
 _MAX_COST_TABLES = 32
-_SAVED_FORMAT = 1
+_SAVED_FORMAT = 2
+
+
+def default_key(regime: Regime) -> RequestKey:
+    """The request ``select`` costs when none is given: 1,000 tokens in, 1,000 out."""
+    return (1_000, 1_000, 0, False, regime, None, None, 0)
+
+
+def _utc(at: dt.date | dt.datetime | None) -> dt.date | dt.datetime:
+    # The clock is read here, not in pricing, so that a cached select never imports it twice.
+    if at is None:
+        return clock.now()
+    if isinstance(at, dt.datetime):
+        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return at
 
 
 def bits_of(mask: int) -> list[int]:
@@ -97,7 +113,7 @@ class CatalogIndex:
         self.all = (1 << self.size) - 1
         self._models: tuple[Model, ...] | None = None
         self._costs: dict[RequestKey, CostTable] = {}
-        self._prices: dict[tuple[str, bool, dt.date | None], list[Decimal | None]] = {}
+        self._prices: dict[tuple[Any, ...], list[Decimal | None]] = {}
         if saved is None:
             self._measure()
         else:
@@ -138,6 +154,8 @@ class CatalogIndex:
                 members["output_modalities", modality.value].append(index)
             for param in model.params if model.params is not None else provider.params:
                 members["supports", param].append(index)
+            for region in model.pricing.regions if model.pricing is not None else ():
+                members["region", region].append(index)
         self._masks = {key: mask_of(found, self.size) for key, found in members.items()}
         self.context = [m.limits.context_window for m in self.models]
         self.output = [m.limits.max_output_tokens for m in self.models]
@@ -145,12 +163,34 @@ class CatalogIndex:
         self.input_limit = [
             m.limits.max_input_tokens or m.limits.context_window for m in self.models
         ]
+        days: set[int] = set()
+        edges: set[int] = set()
+        weekly = False
+        for model in self.models:
+            pricing = model.pricing
+            if pricing is None:
+                continue
+            entries: tuple[Any, ...] = (pricing, *pricing.history, *pricing.scheduled)
+            for entry in entries:
+                if entry.effective_from is not None:
+                    days.add(entry.effective_from.toordinal())
+                for window in entry.time_windows:
+                    for time in (window.start, window.end):
+                        hours, minutes = time.split(":")
+                        edges.add(int(hours) * 60 + int(minutes))
+                    weekly = weekly or bool(window.days)
+        self.change_days = sorted(days)
+        self.window_edges = sorted(edges)
+        self.weekly = weekly
 
     def saved(self) -> dict[str, Any]:
         """The index as plain data (str, int, None, lists, dicts), for the compiled catalog."""
 
         def text(values: list[Decimal | None]) -> list[str | None]:
             return [None if value is None else str(value) for value in values]
+
+        now = clock.now()
+        regime = self.regime(now)
 
         return {
             "format": _SAVED_FORMAT,
@@ -160,9 +200,13 @@ class CatalogIndex:
             "output": list(self.output),
             "released": [None if d is None else d.toordinal() for d in self.released],
             "input_limit": list(self.input_limit),
-            "default_costs": text(self.cost_table(DEFAULT_KEY).costs),
-            "input_prices": text(self.prices("input", False, None)),
-            "output_prices": text(self.prices("output", False, None)),
+            "change_days": list(self.change_days),
+            "window_edges": list(self.window_edges),
+            "weekly": self.weekly,
+            "regime": list(regime),
+            "default_costs": text(self.cost_table(default_key(regime), now).costs),
+            "input_prices": text(self.prices("input", False, now, None, None)),
+            "output_prices": text(self.prices("output", False, now, None, None)),
         }
 
     def _restore(self, saved: Mapping[str, Any]) -> None:
@@ -182,9 +226,14 @@ class CatalogIndex:
         self.output = list(saved["output"])
         self.released = [None if d is None else dt.date.fromordinal(d) for d in saved["released"]]
         self.input_limit = list(saved["input_limit"])
-        self._costs[DEFAULT_KEY] = CostTable(number(saved["default_costs"]))
-        self._prices["input", False, None] = number(saved["input_prices"])
-        self._prices["output", False, None] = number(saved["output_prices"])
+        self.change_days = list(saved["change_days"])
+        self.window_edges = list(saved["window_edges"])
+        self.weekly = bool(saved["weekly"])
+        # Tables for the moment the index was saved: still right while that regime lasts.
+        regime = tuple(saved["regime"])
+        self._costs[default_key(regime)] = CostTable(number(saved["default_costs"]))
+        self._prices["input", False, regime, None, None] = number(saved["input_prices"])
+        self._prices["output", False, regime, None, None] = number(saved["output_prices"])
         columns = (self.context, self.output, self.released, self.input_limit)
         if any(len(column) != self.size for column in columns):
             raise ValueError("the saved index does not belong to this catalog")
@@ -207,14 +256,34 @@ class CatalogIndex:
             mask &= self.mask(kind, value)
         return mask
 
-    def cost_table(self, key: RequestKey) -> CostTable:
-        """Every model's cost for the request ``key``, computed once per key."""
+    def regime(self, at: dt.date | dt.datetime | None) -> Regime:
+        """Which prices are in force at ``at`` (now when None), as a key.
+
+        Prices change only on the days some entry takes effect and at the edges of
+        time windows (on their week days), so two moments with the same regime are
+        billed alike by every model, and one cost table serves both.
+        """
+        moment = _utc(at)
+        day = bisect.bisect_right(self.change_days, moment.toordinal())
+        if not isinstance(moment, dt.datetime):
+            return (day,)
+        if not self.window_edges:
+            return (day, -1)
+        minute = moment.hour * 60 + moment.minute
+        weekday = moment.weekday() if self.weekly else -1
+        return (day, weekday, bisect.bisect_right(self.window_edges, minute))
+
+    def cost_table(self, key: RequestKey, at: dt.date | dt.datetime | None) -> CostTable:
+        """Every model's cost for the request ``key``, computed at ``at`` once per key.
+
+        ``at`` must be of the regime the key names (:meth:`regime`).
+        """
         table = self._costs.get(key)
         if table is None:
             # lazy: pricing reads records (pydantic); a compiled catalog's saved tables need neither
             from llm_catalog.query.pricing import estimate_cost
 
-            input_tokens, output_tokens, cached, batch, at = key
+            input_tokens, output_tokens, cached, batch, _, tier, region, searches = key
             costs = [
                 estimate_cost(
                     model,
@@ -223,6 +292,9 @@ class CatalogIndex:
                     cached_input_tokens=min(cached, input_tokens),
                     batch=batch,
                     at=at,
+                    service_tier=tier,
+                    region=region,
+                    web_searches=searches,
                 )
                 for model in self.models
             ]
@@ -231,17 +303,25 @@ class CatalogIndex:
             table = self._costs[key] = CostTable(costs)
         return table
 
-    def prices(self, kind: str, batch: bool, at: dt.date | None) -> list[Decimal | None]:
-        """Every model's ``kind`` ("input" or "output") price per million tokens, or None."""
-        key = (kind, batch, at)
+    def prices(
+        self,
+        kind: str,
+        batch: bool,
+        at: dt.date | dt.datetime | None,
+        service_tier: str | None,
+        region: str | None,
+    ) -> list[Decimal | None]:
+        """Every model's ``kind`` ("input" or "output") price per million tokens at ``at``, or None."""
+        key = (kind, batch, self.regime(at), service_tier, region)
         found = self._prices.get(key)
         if found is None:
             # lazy: pricing reads records (pydantic); a compiled catalog's saved tables need neither
-            from llm_catalog.query.pricing import prices_at
+            from llm_catalog.query.rates import rates_at
 
             found = []
             for model in self.models:
-                entry: Any = prices_at(model, at)
+                rates = rates_at(model, at, service_tier=service_tier, region=region)
+                entry: Any = rates.entry if rates is not None else None
                 if batch and entry is not None:
                     entry = entry.batch
                 found.append(getattr(entry, kind, None) if entry is not None else None)

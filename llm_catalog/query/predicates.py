@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from llm_catalog.data import clock
 from llm_catalog.data.errors import LLMCatalogError
 from llm_catalog.data.vocabulary import CAPABILITIES, ORDERS, Modality, Mode, Status
 
@@ -46,6 +48,8 @@ MAX_USD = 1_000_000_000
 # The most models ``limit`` takes: more than any catalog holds.
 MAX_LIMIT = 1_000_000
 _PICODOLLAR = Decimal("1e-12")
+# A service tier's or region's name, as records write it (llm_catalog.data.record_base).
+_NAME = re.compile(r"[a-z][a-z0-9_-]{0,59}")
 _DEFAULT_STATUS = frozenset({Status.active, Status.preview})
 
 
@@ -126,6 +130,34 @@ def _date(name: str, value: Any) -> dt.date:
     raise _fail(name, "a date (datetime.date or 'YYYY-MM-DD')", value)
 
 
+def _moment(name: str, value: Any) -> dt.date | dt.datetime:
+    """A day, or a moment in UTC (a datetime without a zone is taken as UTC)."""
+    if isinstance(value, str):
+        try:
+            value = (
+                dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+            )
+        except ValueError:
+            raise _fail(
+                name, "a date or a UTC datetime ('YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM')", value
+            ) from None
+    if isinstance(value, dt.datetime):
+        moment = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise _fail(name, "a moment between the years 1 and 9999 in UTC", value) from None
+    if isinstance(value, dt.date):
+        return value
+    raise _fail(name, "a date or a UTC datetime (datetime.date or datetime.datetime)", value)
+
+
+def _name(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise _fail(name, "a name in lowercase letters, digits, _ and - (such as flex)", value)
+    return value
+
+
 @dataclass
 class Query:
     """Validated predicates, in the order models are tested against them."""
@@ -151,7 +183,10 @@ class Query:
     messages: Sequence[Mapping[str, Any]] | None = None
     prompt: str | None = None
     batch: bool = False
-    at: dt.date | None = None
+    at: dt.date | dt.datetime | None = None
+    service_tier: str | None = None
+    region: str | None = None
+    web_searches: int = 0
     where: Callable[[Model], bool] | None = None
     order_by: str = "cost"
     limit: int | None = None
@@ -180,6 +215,9 @@ KEYWORDS = (
     "prompt",
     "batch",
     "at",
+    "service_tier",
+    "region",
+    "web_searches",
     "where",
     "order_by",
     "limit",
@@ -212,8 +250,14 @@ def parse_predicates(predicates: Mapping[str, Any]) -> Query:
             setattr(query, name, _count(name, value))
         elif name in ("max_cost", "max_input_price", "max_output_price"):
             setattr(query, name, _money(name, value))
-        elif name in ("released_after", "at"):
-            setattr(query, name, _date(name, value))
+        elif name == "released_after":
+            query.released_after = _date(name, value)
+        elif name == "at":
+            query.at = _moment(name, value)
+        elif name in ("service_tier", "region"):
+            setattr(query, name, None if value is None else _name(name, value))
+        elif name == "web_searches":
+            query.web_searches = _count(name, value)
         elif name == "prompt":
             if not isinstance(value, str):
                 raise _fail(name, "a string", value)
@@ -242,6 +286,9 @@ def parse_predicates(predicates: Mapping[str, Any]) -> Query:
                 f"{', '.join(sorted(KEYWORDS))}"
             )
     query.capabilities = tuple(capabilities)
+    if query.at is None:
+        # One moment for the whole query, so every model is costed at the same time.
+        query.at = clock.now()
     given = [k for k in ("input_tokens", "messages", "prompt") if k in predicates]
     if len(given) > 1:
         raise QueryError(

@@ -19,7 +19,6 @@ models without loading any provider's client.
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,36 +33,14 @@ from llm_catalog.data.records import (
     PricingHistoryEntry,
     TierBilling,
 )
+from llm_catalog.data.vocabulary import ChargeUnit
+from llm_catalog.query.rates import Moment, prices_at, rates_at
 from llm_catalog.query.reported_usage import read_usage
 
 __all__ = ["cost_of", "estimate_cost", "format_usd", "prices_at"]
 
 # Prices are per million tokens: a cost is tokens * price scaled by 10**-6.
 _PER_MILLION_EXPONENT = -6
-
-
-def prices_at(model: Model, at: dt.date | None = None) -> Pricing | PricingHistoryEntry | None:
-    """The price entry in force on ``at``; today's (the current ``pricing``) when ``at`` is None.
-
-    Each ``pricing.history`` entry holds from its ``effective_from`` until the
-    next entry's. The current ``pricing`` holds from its ``effective_from``, or,
-    when it has none, from the day after the latest history entry started (so
-    that entry then holds for its first day only: date the current prices to be
-    exact). A day before the first dated entry has no known price and gives
-    None, as does a model without pricing: unknown, never free.
-    """
-    pricing = model.pricing
-    if pricing is None or at is None:
-        return pricing
-    latest = max(pricing.history, key=lambda entry: entry.effective_from, default=None)
-    if pricing.effective_from is not None:
-        if at >= pricing.effective_from:
-            return pricing
-    elif latest is None or at > latest.effective_from:
-        return pricing
-    # The checks keep history oldest first, but a record built in code may not be.
-    started = [entry for entry in pricing.history if entry.effective_from <= at]
-    return max(started, key=lambda entry: entry.effective_from, default=None)
 
 
 @dataclass(frozen=True)
@@ -150,6 +127,24 @@ def _bands(
     return [_band(0, entry)] + [_band(tier.above_input_tokens, tier, entry) for tier in tiers]
 
 
+def _unit_counts(web_searches: int, units: Mapping[str, int] | None) -> dict[str, int]:
+    """The count of every unit charged, one request included; raises for a bad count or unit."""
+    counts = {unit.value: 0 for unit in ChargeUnit}
+    counts[ChargeUnit.request.value] = 1
+    for unit, count in {
+        **(units or {}),
+        **({"web_search": web_searches} if web_searches else {}),
+    }.items():
+        if unit not in counts:
+            known = ", ".join(counts)
+            raise ValueError(
+                f"unknown unit {unit!r}; the units charged apart from tokens are {known}"
+            )
+        _check_counts(**{unit: count})
+        counts[unit] = count
+    return counts
+
+
 def _check_counts(**counts: int) -> None:
     for name, value in counts.items():
         if isinstance(value, bool) or not isinstance(value, int):
@@ -168,9 +163,20 @@ def estimate_cost(
     cache_write_1h_tokens: int = 0,
     reasoning_tokens: int = 0,
     batch: bool = False,
-    at: dt.date | None = None,
+    at: Moment | None = None,
+    service_tier: str | None = None,
+    region: str | None = None,
+    web_searches: int = 0,
+    units: Mapping[str, int] | None = None,
 ) -> Decimal | None:
-    """The cost in US dollars of a request of these token counts, at the prices in force on ``at``.
+    """The cost in US dollars of a request of these token counts, at the rates in force at ``at``.
+
+    ``at`` is a day or a UTC moment (now when None); ``service_tier`` (flex,
+    priority, ...; standard is the base prices) and ``region`` choose the rates
+    as :func:`~llm_catalog.query.rates.rates_at` says: a tier or region the
+    model is not priced for gives None. A moment inside one of the entry's
+    ``time_windows`` is billed at the window's prices; a day alone is billed at
+    the entry's own.
 
     ``input_tokens`` is the whole prompt, cached and cache-written tokens
     INCLUDED (OpenAI's convention); ``cached_input_tokens`` of them are read
@@ -199,12 +205,18 @@ def estimate_cost(
     never the standard price silently. No batch prices, or a prompt above a
     long-context tier (records have no batch prices for tiers), gives None.
 
+    Charges that are not per token are added at the entry's ``per_unit``
+    prices: ``web_searches`` search calls, the counts in ``units`` (by unit
+    name: web_search, request, image, audio_second), and one ``request`` for
+    the request itself where the model charges per request. A count above 0 of
+    a unit the model has no price for gives None.
+
     Returns None when a needed price is missing: no pricing (or none in force
     on ``at``, see :func:`prices_at`), no input price with input_tokens > 0, no
     output price with output_tokens > 0. Otherwise the exact sum of
-    tokens * price / 1,000,000, with no rounding; 0 tokens cost 0.
+    tokens * price / 1,000,000 and units * price, with no rounding; 0 tokens cost 0.
 
-    Raises ValueError for a negative count, for cached + cache-written tokens
+    Raises ValueError for a negative count, an unknown unit, for cached + cache-written tokens
     exceeding input_tokens, and for reasoning_tokens exceeding output_tokens;
     TypeError for a count that is not an int.
     """
@@ -230,9 +242,22 @@ def estimate_cost(
             "output_tokens counts every output token, reasoning included"
         )
 
-    entry = prices_at(model, at)
-    if entry is None:
+    unit_counts = _unit_counts(web_searches, units)
+    chosen = rates_at(model, at, service_tier=service_tier, region=region)
+    if chosen is None:
         return None
+    if chosen.unpriced_above is not None and input_tokens > chosen.unpriced_above:
+        return None
+    entry = chosen.entry
+    charges = Decimal(0)
+    for unit, count in unit_counts.items():
+        price = chosen.per_unit.get(unit)
+        if price is None:
+            # No request fee is a fee of 0; any other unit without a price is unknown.
+            if count and unit != ChargeUnit.request:
+                return None
+            continue
+        charges += count * price
     # History entries have no tier_billing of their own: a provider's way of
     # billing tiers is taken to outlast its prices.
     billing = TierBilling.whole_request if model.pricing is None else model.pricing.tier_billing
@@ -271,7 +296,7 @@ def estimate_cost(
                 return None
             total += (output_tokens - reasoning_tokens) * outputs.plain
             total += reasoning_tokens * outputs.reasoning
-        return total.scaleb(_PER_MILLION_EXPONENT)
+        return total.scaleb(_PER_MILLION_EXPONENT) + charges
 
 
 def cost_of(
@@ -279,7 +304,7 @@ def cost_of(
     usage: Mapping[str, Any] | object,
     *,
     batch: bool = False,
-    at: dt.date | None = None,
+    at: Moment | None = None,
 ) -> Decimal | None:
     """The cost in US dollars of a finished call, from the usage its provider reported.
 
@@ -314,7 +339,8 @@ def cost_of(
     """
     read = read_usage(usage)
     try:
-        return estimate_cost(model, batch=batch, at=at, **read.counts)
+        counts: dict[str, Any] = dict(read.counts)
+        return estimate_cost(model, batch=batch, at=at, **counts)
     except ValueError as error:
         raise ValueError(
             f"{read.shape} does not add up: {error}; check that it is one call's usage"

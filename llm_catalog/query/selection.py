@@ -76,8 +76,9 @@ def _first_failure(
     costing: Callable[[], Decimal | None],
 ) -> tuple[str, str] | None:
     """The first predicate the model fails, and the values compared; None if it passes."""
-    # lazy: pricing imports pydantic (via the records), kept off the cold select path.
-    from llm_catalog.query.pricing import format_usd, prices_at
+    # lazy: pricing and rates import pydantic (via the records), kept off the cold select path.
+    from llm_catalog.query.pricing import format_usd
+    from llm_catalog.query.rates import rates_at
 
     if query.mode is not None and model.mode.value != query.mode:
         return "mode", f"mode {model.mode.value} != {query.mode}"
@@ -87,6 +88,11 @@ def _first_failure(
         return "provider", f"provider {model.provider} not in {', '.join(sorted(query.provider))}"
     if model.provider in query.exclude_provider:
         return "exclude_provider", f"provider {model.provider} is excluded"
+    if query.region is not None:
+        regions = model.pricing.regions if model.pricing is not None else {}
+        if query.region not in regions:
+            listed = ", ".join(sorted(regions)) or "none"
+            return "region", f"not priced in region {query.region} (regions: {listed})"
     for name, wanted in query.capabilities:
         if getattr(model.capabilities, name) is not wanted:
             return name, f"{name} is {not wanted}, wanted {wanted}"
@@ -126,7 +132,8 @@ def _first_failure(
         ("max_output_price", query.max_output_price, "output"),
     ):
         if limit is not None:
-            entry = prices_at(model, query.at)
+            rates = rates_at(model, query.at, service_tier=query.service_tier, region=query.region)
+            entry = rates.entry if rates is not None else None
             if query.batch:
                 entry = entry.batch if entry is not None else None  # type: ignore[assignment]
             price = getattr(entry, kind, None) if entry is not None else None
@@ -142,9 +149,11 @@ def _first_failure(
                 f"unpriced (unknown is not free), max_cost {format_usd(query.max_cost)}",
             )
         if cost > query.max_cost:
+            rates = rates_at(model, query.at, service_tier=query.service_tier, region=query.region)
+            rate = f" at the {', '.join(rates.names)} rate" if rates and rates.names else ""
             return (
                 "max_cost",
-                f"estimated cost {format_usd(cost)} > max_cost {format_usd(query.max_cost)}",
+                f"estimated cost {format_usd(cost)}{rate} > max_cost {format_usd(query.max_cost)}",
             )
     if query.where is not None and not query.where(model):
         return "where", "where(...) returned False"
@@ -180,6 +189,9 @@ class _Costing:
                 cached_input_tokens=min(query.cached_input_tokens, self._input_tokens),
                 batch=query.batch,
                 at=query.at,
+                service_tier=query.service_tier,
+                region=query.region,
+                web_searches=query.web_searches,
             )
             self._done = True
         return self._value
@@ -212,6 +224,8 @@ def _run_indexed(catalog: Catalog, query: Query) -> Selection:
         mask &= index.any_of("provider", query.provider)
     if query.exclude_provider:
         mask &= ~index.any_of("provider", query.exclude_provider)
+    if query.region is not None:
+        mask &= index.mask("region", query.region)
     flags = [*query.capabilities]
     if query.vision is not None:
         flags.append(("vision", query.vision))
@@ -223,9 +237,17 @@ def _run_indexed(catalog: Catalog, query: Query) -> Selection:
     mask &= index.all_of("supports", query.supports)
     mask &= index.all
     input_tokens = query.input_tokens if query.input_tokens is not None else DEFAULT_INPUT_TOKENS
-    table = index.cost_table(
-        (input_tokens, query.output_tokens, query.cached_input_tokens, query.batch, query.at)
+    key = (
+        input_tokens,
+        query.output_tokens,
+        query.cached_input_tokens,
+        query.batch,
+        index.regime(query.at),
+        query.service_tier,
+        query.region,
+        query.web_searches,
     )
+    table = index.cost_table(key, query.at)
     costs = table.costs
     in_cost_order = False
     if query.max_cost is not None:
@@ -256,7 +278,7 @@ def _run_indexed(catalog: Catalog, query: Query) -> Selection:
         survivors = [i for i in survivors if (released[i] or after) > after]
     for kind, limit in (("input", query.max_input_price), ("output", query.max_output_price)):
         if limit is not None:
-            prices = index.prices(kind, query.batch, query.at)
+            prices = index.prices(kind, query.batch, query.at, query.service_tier, query.region)
             survivors = [i for i in survivors if (p := prices[i]) is not None and p <= limit]
 
     if not (in_cost_order and query.order_by == "cost"):

@@ -1,0 +1,221 @@
+"""Which prices bill a request: the day's entry, the time of day, the region, the service tier.
+
+A request is billed at one set of rates, found in this order:
+
+1. the price entry in force on the request's day (:func:`prices_at`): a
+   ``pricing.history`` entry, the current prices, or an announced
+   ``pricing.scheduled`` entry once its day has come;
+2. inside one of that entry's ``time_windows`` (UTC), the window's prices
+   replace the entry's own (those it leaves out stay);
+3. in a ``region`` the model lists, that region's prices: the entry's times a
+   ``multiplier``, or prices of its own; a region not listed is unpriced;
+4. for a ``service_tier`` other than ``standard``, that tier's prices alone: a
+   tier the entry does not list is unpriced, never the standard price.
+
+Every step that changes the rates adds a name, so that ``explain`` can say
+which rate priced a model ("off-peak 16:30-00:30 UTC", "flex tier",
+"from 2027-01-01").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from llm_catalog.data import clock
+from llm_catalog.data.prices import (
+    Prices,
+    Pricing,
+    PricingHistoryEntry,
+    ScheduledPrices,
+    TimeWindow,
+)
+from llm_catalog.data.records import Model
+from llm_catalog.data.vocabulary import Weekday
+
+__all__ = [
+    "PRICE_KINDS",
+    "STANDARD_TIER",
+    "Moment",
+    "Rates",
+    "prices_at",
+    "rates_at",
+    "window_at",
+]
+
+Moment = dt.date | dt.datetime
+"""A day, or a moment (a datetime without a zone is taken as UTC)."""
+
+PRICE_KINDS = (
+    "input",
+    "output",
+    "cached_input",
+    "cache_write",
+    "cache_write_1h",
+    "reasoning_output",
+)
+"""The per-token prices of a :class:`~llm_catalog.data.prices.Prices`."""
+
+STANDARD_TIER = "standard"
+"""The service tier the base prices are for."""
+
+Entry = Pricing | PricingHistoryEntry
+
+
+def _utc(at: Moment | None) -> Moment:
+    if at is None:
+        return clock.now()
+    if isinstance(at, dt.datetime):
+        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return at
+
+
+def _day(at: Moment) -> dt.date:
+    return at.date() if isinstance(at, dt.datetime) else at
+
+
+def _minutes(clock_time: str) -> int:
+    hours, minutes = clock_time.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+_WEEKDAYS = tuple(Weekday)
+
+
+def window_at(windows: tuple[TimeWindow, ...], weekday: int, minute: int) -> TimeWindow | None:
+    """The window that holds ``minute`` of a UTC day (from start, not including end).
+
+    ``weekday`` is that day's (0 for Monday); the part of a window after
+    midnight belongs to the day before, the day it opened.
+    """
+    for window in windows:
+        start, end = _minutes(window.start), _minutes(window.end)
+        if start < end:
+            opened = weekday if start <= minute < end else None
+        elif minute >= start:
+            opened = weekday
+        elif minute < end:
+            opened = (weekday - 1) % 7
+        else:
+            opened = None
+        if opened is not None and (not window.days or _WEEKDAYS[opened] in window.days):
+            return window
+    return None
+
+
+def prices_at(model: Model, at: Moment | None = None) -> Entry | None:
+    """The price entry in force on the day of ``at`` (today when None).
+
+    Each ``pricing.history`` entry holds from its ``effective_from`` until the
+    next entry's. The current ``pricing`` holds from its ``effective_from``, or,
+    when it has none, from the day after the latest history entry started (so
+    that entry then holds for its first day only: date the current prices to be
+    exact). An announced ``pricing.scheduled`` entry holds from its
+    ``effective_from`` until the next one's. A day before the first dated entry
+    has no known price and gives None, as does a model without pricing:
+    unknown, never free.
+    """
+    pricing = model.pricing
+    if pricing is None:
+        return None
+    day = _day(_utc(at))
+    # The checks keep entries in date order, but a record built in code may not be.
+    arrived = [entry for entry in pricing.scheduled if entry.effective_from <= day]
+    if arrived:
+        return max(arrived, key=lambda entry: entry.effective_from)
+    latest = max(pricing.history, key=lambda entry: entry.effective_from, default=None)
+    if pricing.effective_from is not None:
+        if day >= pricing.effective_from:
+            return pricing
+    elif latest is None or day > latest.effective_from:
+        return pricing
+    started = [entry for entry in pricing.history if entry.effective_from <= day]
+    return max(started, key=lambda entry: entry.effective_from, default=None)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The rates that bill a request, and the names of what chose them."""
+
+    entry: Entry
+    """Token prices (with the entry's long-context tiers and batch prices, where they apply)."""
+    per_unit: dict[str, Decimal]
+    """US dollars per unit for charges that are not per token."""
+    names: tuple[str, ...]
+    """What set these rates, for people: ``("from 2027-01-01", "off-peak 16:30-00:30 UTC")``."""
+    unpriced_above: int | None
+    """A prompt of more input tokens than this has no price: a service tier's rates have
+    no long-context tiers, so above the entry's first threshold the bill is unknown."""
+
+
+def _scaled(prices: Any, factor: Decimal) -> dict[str, Decimal]:
+    return {
+        kind: getattr(prices, kind) * factor
+        for kind in PRICE_KINDS
+        if getattr(prices, kind) is not None
+    }
+
+
+def _given(prices: Prices) -> dict[str, Decimal]:
+    return {
+        kind: getattr(prices, kind) for kind in PRICE_KINDS if getattr(prices, kind) is not None
+    }
+
+
+def rates_at(
+    model: Model,
+    at: Moment | None = None,
+    *,
+    service_tier: str | None = None,
+    region: str | None = None,
+) -> Rates | None:
+    """The rates that bill a request to ``model`` at ``at``; None where it has no price.
+
+    ``at`` is a day or a moment (now when None); a day alone has no time, so no
+    time window applies to it. See the module's docstring for the order.
+    """
+    pricing = model.pricing
+    entry = prices_at(model, at)
+    if pricing is None or entry is None:
+        return None
+    names: list[str] = []
+    if isinstance(entry, ScheduledPrices):
+        names.append(f"from {entry.effective_from.isoformat()}")
+    per_unit = {str(unit): price for unit, price in entry.per_unit.items()}
+    moment = _utc(at)
+    window = None
+    if isinstance(moment, dt.datetime):
+        minute = moment.hour * 60 + moment.minute
+        window = window_at(entry.time_windows, moment.weekday(), minute)
+    if window is not None:
+        entry = entry.model_copy(update=_given(window))
+        names.append(f"{window.name} {window.start}-{window.end} UTC")
+    if region is not None:
+        regional = pricing.regions.get(region)
+        if regional is None:
+            return None
+        if regional.multiplier is not None:
+            factor = regional.multiplier
+            update: dict[str, Any] = _scaled(entry, factor)
+            update["tiers"] = tuple(
+                tier.model_copy(update=_scaled(tier, factor)) for tier in entry.tiers
+            )
+            if entry.batch is not None:
+                update["batch"] = entry.batch.model_copy(update=_scaled(entry.batch, factor))
+            entry = entry.model_copy(update=update)
+        else:
+            entry = entry.model_copy(update=_given(regional))
+        names.append(f"region {region}")
+    unpriced_above = None
+    if service_tier is not None and service_tier != STANDARD_TIER:
+        tier = entry.service_tiers.get(service_tier)
+        if tier is None:
+            return None
+        blank: dict[str, Any] = dict.fromkeys(PRICE_KINDS)
+        thresholds = [long.above_input_tokens for long in entry.tiers]
+        unpriced_above = min(thresholds) if thresholds else None
+        entry = entry.model_copy(update={**blank, **_given(tier), "tiers": (), "batch": None})
+        names.append(f"{service_tier} tier")
+    return Rates(entry, per_unit, tuple(names), unpriced_above)
