@@ -7,6 +7,7 @@ tests give the same answers on any day they run, and no test can see midnight pa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,14 @@ NOW = "2026-11-25T12:00:00+00:00"
 CASES = Path(__file__).resolve().parent / "cases"
 
 pytest_plugins = ["tests.progress"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fixed_clock() -> Iterator[None]:
+    """The fixed date for the whole session, so module and session fixtures run on it too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LLM_CATALOG_NOW", NOW)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -212,7 +212,10 @@ def test_explain_names_the_rate_that_priced_a_model() -> None:
     )
     [left_out] = selection.excluded
     assert left_out.predicate == "max_cost"
-    assert "at the peak 01:00-04:00 UTC, region eu-data-zone rate" in left_out.reason
+    assert left_out.reason.startswith("estimated cost $")
+    assert left_out.reason.endswith(
+        " (rate: peak 01:00-04:00 UTC; region eu-data-zone) > max_cost $0.0001"
+    )
 
 
 @pytest.mark.parametrize(

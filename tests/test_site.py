@@ -9,6 +9,7 @@ separate driver binary that must match the browser's version.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -27,6 +28,7 @@ from llm_catalog.load.loader import load_catalog
 from llm_catalog.query import selection as query
 from llm_catalog.query.catalog import Catalog
 from llm_catalog.query.pricing import estimate_cost, format_usd
+from tests.conftest import NOW
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -174,15 +176,17 @@ def test_build_writes_the_page_and_its_assets(acme: Catalog, tmp_path: Path) -> 
 
 
 def test_the_page_embeds_every_model(acme: Catalog, tmp_path: Path) -> None:
-    build_site(acme, tmp_path)
+    moment = dt.datetime.fromisoformat(NOW)
+    build_site(acme, tmp_path, at=moment)
     data = embedded((tmp_path / "index.html").read_text(encoding="utf-8"))
-    assert data == json.loads(json.dumps(site_data(acme)))
+    assert data == json.loads(json.dumps(site_data(acme, at=moment)))
     assert [m["id"] for m in data["models"]] == [m.id for m in acme]
     marginal = next(m for m in data["models"] if m["id"] == "acme/marginal")
     assert marginal["cost"] == {
         "billing": "marginal",
         "input": "12500000",
         "output": "100000000",
+        "request": None,
         "tiers": [[200000, "25000000", "100000000"], [500000, "31250000", "200000000"]],
     }
     assert data["price_places"] == 7  # 0.0001234 has seven decimals

@@ -113,7 +113,7 @@ def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(
             f"{printable(model.id)}: {format_usd(amount)} for {row['input_tokens']:,} input tokens "
             f"({row['token_method']}) and {row['output_tokens']:,} output tokens"
-            + (f", at the {', '.join(rate)} rate" if rate else "")
+            + (f" (rate: {'; '.join(rate)})" if rate else "")
             + "\n"
         )
     if amount is None:

@@ -21,6 +21,7 @@ Only the standard library and the records are used; nothing is fetched.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import json
 from collections.abc import Iterable
@@ -31,8 +32,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llm_catalog import __version__
+from llm_catalog.data import clock
 from llm_catalog.data.errors import LLMCatalogError
 from llm_catalog.data.records import Capabilities, Mode, Prices, Status, TierBilling
+from llm_catalog.query.rates import Rates, rates_at
 
 if TYPE_CHECKING:
     from llm_catalog.data.records import Model, Provider
@@ -79,11 +82,27 @@ def _decimal_places(prices: Iterable[Decimal | None]) -> int:
     return places
 
 
-def _price_values(model: Model) -> Iterable[Decimal | None]:
-    pricing = model.pricing
-    if pricing is None:
+_MILLION = 1_000_000
+
+
+def _rates(model: Model, at: dt.datetime) -> Rates | None:
+    """The standard rates in force at ``at``: the day's entry, inside its time window if any."""
+    return rates_at(model, at)
+
+
+def _request_fee(rates: Rates) -> Decimal | None:
+    """The fee of one request, in US dollars per million requests, to add to token sums."""
+    fee = rates.per_unit.get("request")
+    return None if fee is None else fee * _MILLION
+
+
+def _price_values(model: Model, at: dt.datetime) -> Iterable[Decimal | None]:
+    rates = _rates(model, at)
+    if rates is None:
         return ()
-    return (pricing.input, pricing.output, *(p for t in pricing.tiers for p in (t.input, t.output)))
+    entry = rates.entry
+    tiers = (p for t in entry.tiers for p in (t.input, t.output))
+    return (entry.input, entry.output, _request_fee(rates), *tiers)
 
 
 def _scaled(price: Decimal | None, places: int) -> str | None:
@@ -102,20 +121,25 @@ def _or(price: Decimal | None, fallback: Decimal | None) -> Decimal | None:
     return fallback if price is None else price
 
 
-def _cost_terms(model: Model, places: int) -> dict[str, Any] | None:
+def _cost_terms(model: Model, places: int, at: dt.datetime) -> dict[str, Any] | None:
     """The prices the page costs a plain request with, the fallbacks already applied.
 
-    Mirrors :func:`llm_catalog.query.pricing.estimate_cost` without cache, batch or
-    history: a price a tier leaves out is its base price (``_band`` there).
+    Mirrors :func:`llm_catalog.query.pricing.estimate_cost` at the moment ``at`` the
+    page is drawn (the entry in force, its time window), without cache or batch:
+    a price a tier leaves out is its base price (``_band`` there), and a request
+    fee is added once.
     """
-    pricing = model.pricing
-    if pricing is None:
+    rates = _rates(model, at)
+    if rates is None or model.pricing is None:
         return None
+    pricing = rates.entry
     tiers = sorted(pricing.tiers, key=lambda tier: tier.above_input_tokens)
+    billing = model.pricing.tier_billing
     return {
-        "billing": "marginal" if pricing.tier_billing is TierBilling.marginal else "whole",
+        "billing": "marginal" if billing is TierBilling.marginal else "whole",
         "input": _scaled(pricing.input, places),
         "output": _scaled(pricing.output, places),
+        "request": _scaled(_request_fee(rates), places),
         "tiers": [
             [
                 tier.above_input_tokens,
@@ -172,7 +196,9 @@ def _record(model: Model, shared: _Shared) -> dict[str, Any]:
     return record
 
 
-def _model(model: Model, catalog: Catalog, places: int, shared: _Shared) -> dict[str, Any]:
+def _model(
+    model: Model, catalog: Catalog, places: int, shared: _Shared, at: dt.datetime
+) -> dict[str, Any]:
     caps = model.capabilities
     limits = model.limits
     return {
@@ -190,7 +216,7 @@ def _model(model: Model, catalog: Catalog, places: int, shared: _Shared) -> dict
             1 << i for i, name in enumerate(Capabilities.model_fields) if getattr(caps, name)
         ),
         "vision": model.vision,
-        "cost": _cost_terms(model, places),
+        "cost": _cost_terms(model, places, at),
         "where": str(catalog.locate(model.id)),
         "record": _record(model, shared),
     }
@@ -207,19 +233,21 @@ def _provider(provider: Provider) -> dict[str, Any]:
     return data
 
 
-def site_data(catalog: Catalog) -> dict[str, Any]:
-    """Everything the page shows, as one JSON-ready mapping.
+def site_data(catalog: Catalog, at: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything the page shows, as one JSON-ready mapping, priced at ``at`` (now).
 
     Prices for costing (``models[].cost``) are whole numbers, as strings, of
     ``10**-price_places`` US dollars per million tokens, so the page's sums
-    are exact.
+    are exact; they are the rates in force at ``at``, which ``priced_at`` says.
     """
+    moment = clock.now() if at is None else at
     models = list(catalog)
-    places = _decimal_places(price for model in models for price in _price_values(model))
+    places = _decimal_places(price for model in models for price in _price_values(model, moment))
     shared = _Shared()
-    entries = [_model(model, catalog, places, shared) for model in models]
+    entries = [_model(model, catalog, places, shared, moment) for model in models]
     return {
         "version": __version__,
+        "priced_at": moment.isoformat(),
         "files": len(catalog.files),
         "price_places": places,
         "defaults": {
@@ -260,17 +288,18 @@ def _asset(name: str) -> str:
     )
 
 
-def render_page(catalog: Catalog) -> str:
-    """The page's HTML, with the catalog embedded."""
+def render_page(catalog: Catalog, at: dt.datetime | None = None) -> str:
+    """The page's HTML, with the catalog embedded and priced at ``at`` (now)."""
     template = _asset("index.html")
     if template.count(_PLACEHOLDER) != 1:
         raise AssertionError(f"site_assets/index.html must hold {_PLACEHOLDER} once")
-    return template.replace(_PLACEHOLDER, _script_json(site_data(catalog)))
+    return template.replace(_PLACEHOLDER, _script_json(site_data(catalog, at)))
 
 
-def build_site(catalog: Catalog, directory: str | Path) -> SiteBuild:
-    """Write the page for ``catalog`` into ``directory``, created when missing.
+def build_site(catalog: Catalog, directory: str | Path, at: dt.datetime | None = None) -> SiteBuild:
+    """Write the page for ``catalog``, priced at ``at`` (now), into ``directory``.
 
+    The directory is created when missing.
     An existing directory is written into: the files in :data:`SITE_FILES` are
     replaced and nothing else is touched. Raises :class:`SiteError` when
     ``directory`` is a file or cannot be written.
@@ -282,7 +311,7 @@ def build_site(catalog: Catalog, directory: str | Path) -> SiteBuild:
         )
     contents = {name: _asset(name) for name in SITE_FILES if name != "index.html"}
     # The page last, so it never refers to assets not yet written.
-    contents["index.html"] = render_page(catalog)
+    contents["index.html"] = render_page(catalog, at)
     sizes: dict[str, int] = {}
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -150,7 +150,7 @@ def _first_failure(
             )
         if cost > query.max_cost:
             rates = rates_at(model, query.at, service_tier=query.service_tier, region=query.region)
-            rate = f" at the {', '.join(rates.names)} rate" if rates and rates.names else ""
+            rate = f" (rate: {'; '.join(rates.names)})" if rates and rates.names else ""
             return (
                 "max_cost",
                 f"estimated cost {format_usd(cost)}{rate} > max_cost {format_usd(query.max_cost)}",

@@ -29,6 +29,7 @@
     if (m.cost) {
       m.cost.input = big(m.cost.input);
       m.cost.output = big(m.cost.output);
+      m.cost.request = big(m.cost.request);
       m.cost.tiers = m.cost.tiers.map(([above, input, output]) => [BigInt(above), big(input), big(output)]);
     }
   }
@@ -120,6 +121,8 @@
       if (price === null) return null;
       total += outputTokens * price;
     }
+    // A request fee, held per million requests so it adds to the token sums.
+    if (c.request !== null) total += c.request;
     return total;
   }
 
