@@ -45,7 +45,12 @@ translated to each provider's fields:
 * ``completion_tokens``: all output tokens, reasoning ones included;
 * ``cached_tokens``: input tokens read from a cache;
 * ``cache_creation_tokens``: input tokens written to a cache (Anthropic only);
-* ``reasoning_tokens``: output tokens spent thinking.
+* ``reasoning_tokens``: output tokens spent thinking;
+* ``web_searches``: searches a server-side web search tool made (Anthropic's
+  ``server_tool_use.web_search_requests``, given only when non-zero).
+
+An OpenAI chat completion says which ``service_tier`` served it: the one the request
+asked for, or ``default``.
 
 OpenAI: ``prompt_tokens``, ``completion_tokens``, ``total_tokens``,
 ``prompt_tokens_details.cached_tokens``, ``completion_tokens_details.reasoning_tokens``.
@@ -145,6 +150,7 @@ USAGE_KEYS: Final = frozenset(
         "cached_tokens",
         "cache_creation_tokens",
         "reasoning_tokens",
+        "web_searches",
     }
 )
 CREATED: Final = 1_700_000_000  # a fixed timestamp, so responses are deterministic
@@ -203,6 +209,7 @@ class _Answer:
     stream: bool
     include_usage: bool = False
     sse: bool = True  # False only for Gemini's streamGenerateContent without ?alt=sse
+    service_tier: str = "default"
 
 
 class _Server(ThreadingHTTPServer):
@@ -517,6 +524,11 @@ def _anthropic_usage(u: Mapping[str, int]) -> dict[str, Any]:
         "output_tokens": u["completion_tokens"],
         "cache_creation_input_tokens": u["cache_creation_tokens"],
         "cache_read_input_tokens": u["cached_tokens"],
+        **(
+            {"server_tool_use": {"web_search_requests": u["web_searches"]}}
+            if u["web_searches"]
+            else {}
+        ),
     }
 
 
@@ -577,6 +589,7 @@ def _openai_completion(a: _Answer) -> dict[str, Any]:
             }
         ],
         "usage": _openai_usage(a.usage),
+        "service_tier": a.service_tier,
         "system_fingerprint": "fp_fake",
     }
 
@@ -1039,7 +1052,19 @@ class _Handler(BaseHTTPRequestHandler):
         options = data.get("stream_options")
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
         finish = reply.finish if reply else "stop"
-        return _Answer(provider, model, text, calls, usage, finish, number, stream, include_usage)
+        tier = data.get("service_tier")
+        return _Answer(
+            provider,
+            model,
+            text,
+            calls,
+            usage,
+            finish,
+            number,
+            stream,
+            include_usage,
+            service_tier=tier if isinstance(tier, str) and tier != "auto" else "default",
+        )
 
     def _fault(self, fault: _Fault, a: _Answer, kind: str) -> bool:
         """Act out ``fault``; True when the request is answered (or dropped)."""

@@ -470,6 +470,50 @@ def test_cost_comes_from_the_catalogs_prices(fake: FakeProvider, catalog: Catalo
     )
 
 
+def test_a_call_is_costed_at_the_service_tier_that_served_it(
+    fake: FakeProvider, catalog: Catalog
+) -> None:
+    # gpt-4o-mini's priority prices, read on OpenAI's page: $0.25 input, $0.125 cached,
+    # $1.00 output per million tokens (the user's negotiated input price is for standard).
+    fake.reply(usage=SCRIPTED["openai"])
+    completion = get_model("openai/gpt-4o-mini", catalog).complete(
+        MESSAGES, service_tier="priority"
+    )
+    assert fake.requests[-1].json["service_tier"] == "priority"
+    assert (
+        completion.cost
+        == (800 * Decimal("0.25") + 400 * Decimal("0.125") + 300 * Decimal("1.00")) / 10**6
+    )
+    # gpt-4o-mini has no flex prices: a call served at flex is unpriced, not standard.
+    fake.reply(usage=SCRIPTED["openai"])
+    flex = get_model("openai/gpt-4o-mini", catalog).complete(MESSAGES, service_tier="flex")
+    assert flex.cost is None
+
+
+def test_web_searches_a_call_made_are_charged_per_search(
+    fake: FakeProvider, tmp_path: Path
+) -> None:
+    directory = write_user_files(tmp_path / "user", fake)
+    (directory / "search.yaml").write_text(
+        "overrides:\n"
+        "  - id: anthropic/claude-haiku-4-5-20251001\n"
+        "    pricing: {per_unit: {web_search: 0.01}}\n",
+        encoding="utf-8",
+    )
+    searching = llm_catalog.load_catalog([directory])
+    plain = {"prompt_tokens": 1200, "completion_tokens": 300}
+    fake.reply(usage=plain)
+    without = get_model(MODELS["anthropic"], searching).complete(MESSAGES).cost
+    fake.reply(usage={**plain, "web_searches": 3})
+    with_searches = get_model(MODELS["anthropic"], searching).complete(MESSAGES).cost
+    assert without is not None
+    assert with_searches == without + 3 * Decimal("0.01")
+    # The shipped record has no search price: the searches make the bill unknown.
+    shipped = llm_catalog.load_catalog([write_user_files(tmp_path / "plain", fake)])
+    fake.reply(usage={**plain, "web_searches": 3})
+    assert get_model(MODELS["anthropic"], shipped).complete(MESSAGES).cost is None
+
+
 def test_a_per_call_api_base_wins(fake: FakeProvider, catalog: Catalog) -> None:
     with FakeProvider() as elsewhere:
         elsewhere.reply(text="From elsewhere.")

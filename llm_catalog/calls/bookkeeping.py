@@ -183,17 +183,32 @@ class Bookkeeper:
             or limits.max_output_tokens
             or max(0, limits.context_window - counted)
         )
-        amount = estimate_cost(model, input_tokens=input_tokens, output_tokens=output_tokens)
+        timeout = prepared.kwargs.get("timeout")
+        hold = (float(timeout) if timeout else _DEFAULT_HOLD_SECONDS) + _HOLD_MARGIN_SECONDS
+        tier = prepared.kwargs.get("service_tier")
+        tier = None if not isinstance(tier, str) or tier in ("auto", "default") else tier
+        # The call is billed when it ends, perhaps in another time window than now:
+        # the reservation is the dearer of the rates at its start and at its latest end.
+        now = clock.now()
+        costs = [
+            estimate_cost(
+                model,
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                at=moment,
+                service_tier=tier,
+            )
+            for moment in (now, now + dt.timedelta(seconds=hold))
+        ]
+        amount = None if None in costs else max(c for c in costs if c is not None)
         if amount is None:
             raise Skip(
                 f"{model.id} has no prices, so the budget could not be kept: give it prices "
                 "or leave it out of budgeted profiles",
                 budget=True,
             )
-        timeout = prepared.kwargs.get("timeout")
-        hold = (float(timeout) if timeout else _DEFAULT_HOLD_SECONDS) + _HOLD_MARGIN_SECONDS
         outcome = self.state.reserve(
-            call.profile_name, amount, ceilings, now=clock.now(), hold_seconds=hold
+            call.profile_name, amount, ceilings, now=now, hold_seconds=hold
         )
         if isinstance(outcome, Refusal):
             call.budget_refused = True

@@ -305,6 +305,8 @@ def cost_of(
     *,
     batch: bool = False,
     at: Moment | None = None,
+    service_tier: str | None = None,
+    region: str | None = None,
 ) -> Decimal | None:
     """The cost in US dollars of a finished call, from the usage its provider reported.
 
@@ -332,15 +334,22 @@ def cost_of(
       ``candidatesTokenCount`` EXCLUDES ``thoughtsTokenCount``, so output is
       their sum and the thoughts are its reasoning tokens.
 
-    The counts are then costed by :func:`estimate_cost`, with ``batch`` and
-    ``at``; None when a needed price is missing. Raises ValueError for a
+    Web searches a server-side tool made (``server_tool_use.web_search_requests``,
+    Anthropic's and litellm's) are charged at the model's ``web_search`` price.
+
+    The counts are then costed by :func:`estimate_cost`, with ``batch``, ``at``
+    (the moment of the call; now when None), ``service_tier`` (the tier that
+    served the call, as the response says) and ``region``; None when a needed
+    price is missing. Raises ValueError for a
     usage of none of these shapes (naming the keys seen and those expected),
     for a count that is not an int, and for counts that contradict each other.
     """
     read = read_usage(usage)
     try:
         counts: dict[str, Any] = dict(read.counts)
-        return estimate_cost(model, batch=batch, at=at, **counts)
+        return estimate_cost(
+            model, batch=batch, at=at, service_tier=service_tier, region=region, **counts
+        )
     except ValueError as error:
         raise ValueError(
             f"{read.shape} does not add up: {error}; check that it is one call's usage"

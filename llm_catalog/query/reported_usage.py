@@ -81,6 +81,8 @@ def _read_openai(usage: Any) -> Iterator[tuple[str, int]]:
     yield "cache_write_1h_tokens", written_1h
     yield "output_tokens", _count(usage, "completion_tokens")
     yield "reasoning_tokens", _count(usage, "completion_tokens_details", "reasoning_tokens")
+    # litellm reports the searches a server-side tool made as Anthropic does.
+    yield "web_searches", _count(usage, "server_tool_use", "web_search_requests")
 
 
 def _read_responses(usage: Any) -> Iterator[tuple[str, int]]:
@@ -105,6 +107,7 @@ def _read_anthropic(usage: Any) -> Iterator[tuple[str, int]]:
     yield "cache_write_1h_tokens", written_1h
     # Thinking tokens are inside output_tokens and Anthropic does not count them apart.
     yield "output_tokens", _count(usage, "output_tokens")
+    yield "web_searches", _count(usage, "server_tool_use", "web_search_requests")
 
 
 def _read_gemini(usage: Any, camel: bool) -> Iterator[tuple[str, int]]:

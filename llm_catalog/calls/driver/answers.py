@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from llm_catalog.data import errors
+from llm_catalog.data import clock, errors
 from llm_catalog.query.pricing import cost_of
 
 if TYPE_CHECKING:
@@ -102,13 +102,29 @@ def read_usage(raw: Any) -> Usage:
     )
 
 
+# What providers answer for the tier their standard prices are for.
+_STANDARD_TIERS = frozenset({"default", "auto", "standard", "on_demand"})
+
+
+def served_tier(raw: Any) -> str | None:
+    """The service tier the response says served it (flex, priority, ...); None for standard."""
+    tier = field_of(raw, "service_tier")
+    if not isinstance(tier, str) or tier.lower() in _STANDARD_TIERS:
+        return None
+    return tier.lower()
+
+
 def read_cost(model: Model, raw: Any) -> Decimal | None:
-    """What a response cost at the catalog's prices; None without usage or prices."""
+    """What a response cost at the catalog's prices; None without usage or prices.
+
+    It is costed at the moment it is read, at the service tier the response says
+    served it, and with the web searches its usage reports.
+    """
     usage = field_of(raw, "usage")
     if usage is None:
         return None
     try:
-        return cost_of(model, usage)
+        return cost_of(model, usage, at=clock.now(), service_tier=served_tier(raw))
     except ValueError:
         # A provider's usage that does not add up is the provider's problem; the
         # answer is still returned, unpriced rather than wrongly priced.
