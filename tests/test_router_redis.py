@@ -25,6 +25,7 @@ from llm_catalog.data import clock
 from llm_catalog.data.profiles import Budget, CacheSettings, ProfileRateLimits
 from tests import redisserver
 from tests import test_driver_e2e as e2e
+from tests.children import started
 from tests.fakeprovider import FakeProvider
 from tests.test_driver_e2e import (
     CANARY,
@@ -123,31 +124,27 @@ def test_two_processes_sharing_one_budget_never_overspend_it(
     fake.reply(usage={"prompt_tokens": padded, "completion_tokens": 50}, times=60)
     limit = each * 10
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                WORKER,
-                str(user_dir),
-                redis_url,
-                str(tmp_path / f"ledger-{n}.sqlite3"),
-                str(limit),
-                "25",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
+    commands = [
+        [
+            sys.executable,
+            "-c",
+            WORKER,
+            str(user_dir),
+            redis_url,
+            str(tmp_path / f"ledger-{n}.sqlite3"),
+            str(limit),
+            "25",
+        ]
         for n in range(2)
     ]
+    options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "env": env}
     reports = []
-    for worker in workers:
-        out, err = worker.communicate(timeout=120)
-        assert worker.returncode == 0, err
-        assert CANARY not in out + err
-        reports.append(json.loads(out.strip().splitlines()[-1]))
+    with started(commands, **options) as workers:
+        for worker in workers:
+            out, err = worker.communicate(timeout=120)
+            assert worker.returncode == 0, err
+            assert CANARY not in out + err
+            reports.append(json.loads(out.strip().splitlines()[-1]))
     assert sum(report["answered"] for report in reports) == 10, reports
     assert sum(Decimal(report["spent"]) for report in reports) == limit
     assert all(report["errors"] in ([], ["BudgetExceededError"]) for report in reports)

@@ -31,6 +31,7 @@ from llm_catalog.calls.state import (
 )
 from llm_catalog.data.errors import StateError
 from tests import redisserver
+from tests.children import started
 from tests.conftest import REPO
 
 redis_server = redisserver.redis_server
@@ -275,27 +276,21 @@ def run_two_processes(url: str, meeting: Path) -> list[dict[str, str]]:
         "import sys; from tests.test_state import hammer; "
         "hammer(sys.argv[1], 4, int(sys.argv[2]), sys.argv[3])"
     )
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", code, url, str(seed), str(meeting)],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for seed in (1, 2)
-    ]
-    deadline = time.monotonic() + 60
-    while not all((meeting / f"ready-{seed}").exists() for seed in (1, 2)):
-        assert all(p.poll() is None for p in processes), "a worker ended before the start"
-        assert time.monotonic() < deadline, "the workers did not get ready"
-        time.sleep(0.01)
-    (meeting / "go").touch()
-    results = []
-    for process in processes:
-        out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
-        results.append(json.loads(out))
+    commands = [[sys.executable, "-c", code, url, str(seed), str(meeting)] for seed in (1, 2)]
+    options = {"cwd": REPO, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    with started(commands, **options) as processes:
+        deadline = time.monotonic() + 60
+        while not all((meeting / f"ready-{seed}").exists() for seed in (1, 2)):
+            ended = [p.communicate() for p in processes if p.poll() is not None]
+            assert not ended, f"a worker ended before the start: {ended}"
+            assert time.monotonic() < deadline, "the workers did not get ready"
+            time.sleep(0.01)
+        (meeting / "go").touch()
+        results = []
+        for process in processes:
+            out, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+            results.append(json.loads(out))
     return results
 
 
