@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -240,3 +241,50 @@ def test_bad_billing_keywords_are_named(keyword: str, value: Any, message: str) 
     with pytest.raises(QueryError) as caught:
         select(catalog=CATALOG, **{keyword: value})
     assert str(caught.value).startswith(message)
+
+
+def test_a_compiled_catalog_costs_every_moment_as_its_records_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLM_CATALOG_CACHE_DIR", str(tmp_path / "cache"))
+    case = [CASES / "valid" / "billing"]
+    load_catalog(case, shipped=False)  # builds and saves the index at the suite's moment
+    compiled = load_catalog(case, shipped=False)
+    assert compiled.compiled
+    moments = [None, "2026-12-07T02:00", "2026-12-07T12:00", "2026-12-12T02:00", "2027-03-01T08:00"]
+    for at in moments:
+        [match] = select(catalog=compiled, at=at, input_tokens=TOKENS)
+        expected = estimate_cost(
+            METERED,
+            input_tokens=TOKENS,
+            output_tokens=1_000,
+            at=None if at is None else utc(at),
+        )
+        assert match.estimated_cost == expected, at
+
+
+def test_drift_compares_the_tiers_and_off_peak_prices_a_record_carries() -> None:
+    from llm_catalog.tools.comparison import compare_model
+    from llm_catalog.tools.litellm_map import _litellm_off_peak, _litellm_service_tiers
+    from llm_catalog.tools.source_data import SourceModel, SourcePrices
+
+    entry = {
+        "input_cost_per_token_flex": 4e-07,
+        "output_cost_per_token_flex": 9.9e-07,
+        "input_cost_per_token_scale": 9e-06,  # not a tier litellm's map is read for
+        "off_peak_pricing": {"input_cost_per_token": 6.6e-07, "windows": []},
+    }
+    tiers = _litellm_service_tiers(entry)
+    assert tiers == {"flex": SourcePrices(input=Decimal("0.4"), output=Decimal("0.99"))}
+    assert _litellm_off_peak(entry) == SourcePrices(input=Decimal("0.66"))
+    theirs = SourceModel(
+        source="litellm",
+        source_id="acme/metered",
+        source_provider="acme",
+        provider="acme",
+        id="metered",
+        pricing=SourcePrices(input=Decimal("0.66"), output=Decimal("1.98")),
+        service_tiers={**tiers, "priority": SourcePrices(input=Decimal("1.32"))},
+    )
+    differences = [d for d in compare_model(METERED, theirs) if "service_tiers" in d[0]]
+    assert differences == [("pricing.service_tiers.flex.input", Decimal("0.33"), Decimal("0.4"))]

@@ -253,7 +253,7 @@ def parse_predicates(predicates: Mapping[str, Any]) -> Query:
         elif name == "released_after":
             query.released_after = _date(name, value)
         elif name == "at":
-            query.at = _moment(name, value)
+            query.at = None if value is None else _moment(name, value)
         elif name in ("service_tier", "region"):
             setattr(query, name, None if value is None else _name(name, value))
         elif name == "web_searches":

@@ -47,6 +47,9 @@ _OUTPUT_FIELDS = frozenset({"pricing.output", "pricing.batch.output", "limits.ma
 MODEL_FIELD = "model"  # the field of a reviewed difference for a model the source lacks
 
 
+_TIER_PRICES = ("input", "output", "cached_input")
+
+
 def canonical(value: Any) -> Value:
     """A value as compared and recorded: fractions as normalised Decimals, dates as text.
 
@@ -86,6 +89,26 @@ def _iter_fields(model: Model, theirs: SourceModel) -> Iterator[tuple[str, Any, 
                 f"pricing.tiers.{tier.above_input_tokens}.{name}",
                 _prices_of(mine, name),
                 getattr(tier.prices, name),
+            )
+    # Service tiers and off-peak windows the record carries, where the source prices them
+    # too; a tier the record leaves out is left unpriced on purpose, not compared.
+    for name, sold in (pricing.service_tiers if pricing is not None else {}).items():
+        source_tier = theirs.service_tiers.get(name)
+        if source_tier is not None:
+            for kind in _TIER_PRICES:
+                yield (
+                    f"pricing.service_tiers.{name}.{kind}",
+                    getattr(sold, kind),
+                    getattr(source_tier, kind),
+                )
+    windows = pricing.time_windows if pricing is not None else ()
+    off_peak = next((w for w in windows if w.name == "off-peak"), None)
+    if off_peak is not None and theirs.off_peak:
+        for kind in _TIER_PRICES:
+            yield (
+                f"pricing.time_windows.off-peak.{kind}",
+                getattr(off_peak, kind),
+                getattr(theirs.off_peak, kind),
             )
     limits = model.limits
     if theirs.source == "litellm" and limits.max_input_tokens is not None:

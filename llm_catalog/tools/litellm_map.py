@@ -60,6 +60,18 @@ def _litellm_prices(entry: Mapping[str, Any], suffix: str = "") -> SourcePrices:
     return SourcePrices(**values)
 
 
+def _litellm_service_tiers(entry: Mapping[str, Any]) -> dict[str, SourcePrices]:
+    """Flex and priority prices, from the ``*_flex`` and ``*_priority`` keys."""
+    found = {tier: _litellm_prices(entry, f"_{tier}") for tier in ("flex", "priority")}
+    return {tier: prices for tier, prices in found.items() if prices}
+
+
+def _litellm_off_peak(entry: Mapping[str, Any]) -> SourcePrices:
+    """Off-peak prices, from ``off_peak_pricing`` (its hours are not compared)."""
+    off_peak = entry.get("off_peak_pricing")
+    return _litellm_prices(off_peak) if isinstance(off_peak, Mapping) else SourcePrices()
+
+
 def _litellm_tiers(entry: Mapping[str, Any]) -> tuple[SourceTier, ...]:
     """Long-context tiers from the ``*_above_<N>k_tokens`` keys (batch variants aside)."""
     found: dict[int, dict[str, Decimal]] = {}
@@ -163,6 +175,8 @@ def _litellm_model(key: str, entry: Mapping[str, Any], route: ProviderRoute) -> 
         pricing=_litellm_prices(entry),
         batch=_litellm_prices(entry, "_batches"),
         tiers=_litellm_tiers(entry),
+        service_tiers=_litellm_service_tiers(entry),
+        off_peak=_litellm_off_peak(entry),
         status="deprecated" if deprecation else None,
         deprecation_date=deprecation,
         successor=_strip_route(successor, prefixes).lower() if isinstance(successor, str) else None,

@@ -65,6 +65,10 @@ class SourceModel:
     pricing: SourcePrices = SourcePrices()
     batch: SourcePrices = SourcePrices()
     tiers: tuple[SourceTier, ...] = ()
+    service_tiers: Mapping[str, SourcePrices] = field(default_factory=dict)
+    """Prices by service tier (flex, priority), where the source gives them."""
+    off_peak: SourcePrices = SourcePrices()
+    """Prices outside peak hours, where the source gives them."""
     status: str | None = None  # 'deprecated' or 'preview' where stated
     release_date: dt.date | None = None
     deprecation_date: dt.date | None = None
