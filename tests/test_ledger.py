@@ -376,14 +376,47 @@ def test_a_newer_ledger_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "usage.sqlite3"
     Ledger(path).close()
     db = sqlite3.connect(path)
-    db.execute("PRAGMA user_version = 2")
+    db.execute("PRAGMA user_version = 3")
     db.close()
     with pytest.raises(StateError) as caught:
         Ledger(path)
     assert str(caught.value) == (
-        f"the usage ledger {path} was written by a newer llm-catalog (schema 2; this one "
-        "knows up to 1): upgrade llm-catalog or name another path"
+        f"the usage ledger {path} was written by a newer llm-catalog (schema 3; this one "
+        "knows up to 2): upgrade llm-catalog or name another path"
     )
+
+
+def test_a_ledger_of_the_first_schema_gains_the_rate_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "usage.sqlite3"
+    with Ledger(path) as ledger:
+        ledger.record(
+            call_id="c1",
+            profile="p",
+            model="acme/small",
+            provider="acme",
+            attempt=1,
+            started_at=datetime(2026, 11, 25, 12, tzinfo=UTC),
+            outcome="answered",
+            cost=Decimal("0.5"),
+        )
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE attempts DROP COLUMN rate")  # as the first schema wrote it
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Ledger(path) as ledger:
+        [old] = ledger.rows()
+        assert (old.call_id, old.cost, old.rate) == ("c1", Decimal("0.5"), None)
+        row = ledger.begin(
+            call_id="c2",
+            profile="p",
+            model="acme/small",
+            provider="acme",
+            attempt=1,
+            started_at=datetime(2026, 11, 25, 12, tzinfo=UTC),
+        )
+        ledger.end(row, outcome="answered", latency_seconds=0.1, rate="flex tier")
+        assert [r.rate for r in ledger.rows()] == [None, "flex tier"]
 
 
 def test_a_closed_ledger_says_so(tmp_path: Path) -> None:

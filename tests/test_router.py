@@ -116,6 +116,23 @@ def ledger_rows(path: Path) -> list[tuple[str, str, int, str]]:
 # -- answers and fallbacks --------------------------------------------------------------------
 
 
+def test_a_call_served_at_a_service_tier_is_costed_and_recorded_at_it(
+    router: Router, fake: FakeProvider, catalog: Catalog, ledger_path: Path
+) -> None:
+    fake.reply(text="quick", usage={"prompt_tokens": 1000, "completion_tokens": 200})
+    routed = router.complete("solo", HI, service_tier="priority")
+    assert fake.last.json["service_tier"] == "priority"
+    expected = estimate_cost(
+        catalog[OPENAI], input_tokens=1000, output_tokens=200, service_tier="priority"
+    )
+    assert expected is not None
+    assert expected != estimate_cost(catalog[OPENAI], input_tokens=1000, output_tokens=200)
+    assert routed.cost == expected
+    assert routed.completion.rate == ("priority tier",)
+    [row] = Ledger(ledger_path).rows()
+    assert (row.cost, row.rate) == (expected, "priority tier")
+
+
 def test_the_first_model_answers_and_the_call_is_priced_and_recorded(
     router: Router, fake: FakeProvider, catalog: Catalog, ledger_path: Path
 ) -> None:

@@ -252,6 +252,7 @@ class Bookkeeper:
             cost=cost,
             latency_seconds=latency,
             error=str(error) if error is not None else None,
+            rate=("; ".join(completion.rate) or None) if completion is not None else None,
         )
         self.state.add_usage(
             day=admission.started_at.date().isoformat(),

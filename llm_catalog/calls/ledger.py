@@ -95,6 +95,8 @@ _LEDGER_SCHEMA: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX attempts_started_at ON attempts (started_at)",
         "CREATE INDEX attempts_call_id ON attempts (call_id)",
     ),
+    # version 1 -> 2: what priced an attempt apart from the standard rate
+    ("ALTER TABLE attempts ADD COLUMN rate TEXT",),
 )
 
 
@@ -133,11 +135,14 @@ class LedgerRow:
     latency_seconds: float | None
     error: str | None
     cached: bool
+    rate: str | None = None
+    """What priced the attempt apart from the standard rate ("flex tier; off-peak
+    10:00-01:00 UTC"); None for the standard rate."""
 
 
 _COLUMNS = (
     "id, call_id, started_at, profile, model, provider, attempt, outcome, input_tokens, "
-    "output_tokens, cached_tokens, cost, latency_seconds, error, cached"
+    "output_tokens, cached_tokens, cost, latency_seconds, error, cached, rate"
 )
 
 
@@ -204,6 +209,7 @@ class Ledger(SQLiteFile):
         latency_seconds: float,
         error: str | None = None,
         cached: bool = False,
+        rate: str | None = None,
     ) -> None:
         """Complete the row :meth:`begin` wrote with what the attempt came to."""
         values = _outcome_values(
@@ -212,9 +218,9 @@ class Ledger(SQLiteFile):
         with self._connection() as db:
             cursor = db.execute(
                 "UPDATE attempts SET outcome = ?, input_tokens = ?, output_tokens = ?, "
-                "cached_tokens = ?, cost = ?, latency_seconds = ?, error = ?, cached = ? "
-                "WHERE id = ?",
-                (*values, int(cached), row),
+                "cached_tokens = ?, cost = ?, latency_seconds = ?, error = ?, cached = ?, "
+                "rate = ? WHERE id = ?",
+                (*values, int(cached), rate, row),
             )
             if cursor.rowcount == 0:
                 raise ValueError(f"no row {row} in the usage ledger {self.path}")
@@ -236,6 +242,7 @@ class Ledger(SQLiteFile):
         latency_seconds: float = 0.0,
         error: str | None = None,
         cached: bool = False,
+        rate: str | None = None,
     ) -> int:
         """Write a finished attempt in one step (one that never went out: a cache hit)."""
         if attempt < 1:
@@ -246,7 +253,7 @@ class Ledger(SQLiteFile):
         with self._connection() as db:
             cursor = db.execute(
                 f"INSERT INTO attempts ({_COLUMNS.removeprefix('id, ')}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     call_id,
                     utc_text(started_at),
@@ -256,6 +263,7 @@ class Ledger(SQLiteFile):
                     attempt,
                     *values,
                     int(cached),
+                    rate,
                 ),
             )
             row = cursor.lastrowid
@@ -356,7 +364,7 @@ def _outcome_values(
 
 def _row(values: Sequence[Any], stale: str) -> LedgerRow:
     (id_, call_id, started, profile, model, provider, attempt, outcome) = values[:8]
-    tokens_in, tokens_out, tokens_cached, cost, latency, error, cached = values[8:]
+    tokens_in, tokens_out, tokens_cached, cost, latency, error, cached, rate = values[8:]
     if outcome == PENDING and started < stale:
         outcome = INTERRUPTED
     return LedgerRow(
@@ -375,4 +383,5 @@ def _row(values: Sequence[Any], stale: str) -> LedgerRow:
         latency_seconds=latency,
         error=error,
         cached=bool(cached),
+        rate=rate,
     )

@@ -7,6 +7,7 @@ answer that cannot be read is an error, never a short success.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from llm_catalog.data import clock, errors
 from llm_catalog.query.pricing import cost_of
+from llm_catalog.query.rates import rates_at
 
 if TYPE_CHECKING:
     from llm_catalog.calls.driver.request import PreparedCall
@@ -29,6 +31,7 @@ __all__ = [
     "read_completion",
     "read_cost",
     "read_embeddings",
+    "read_pricing",
     "read_usage",
 ]
 
@@ -66,6 +69,9 @@ class Completion:
     """US dollars, from the catalog's prices; None when the model is unpriced."""
     raw: Any = field(default=None, repr=False, compare=False)
     """litellm's response object, for anything not carried here."""
+    rate: tuple[str, ...] = ()
+    """What priced the answer apart from the standard rate: ``("flex tier",)``,
+    ``("off-peak 10:00-01:00 UTC",)``; empty for the standard rate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,17 +120,28 @@ def served_tier(raw: Any) -> str | None:
     return tier.lower()
 
 
-def read_cost(model: Model, raw: Any) -> Decimal | None:
-    """What a response cost at the catalog's prices; None without usage or prices.
+def read_pricing(model: Model, raw: Any) -> tuple[Decimal | None, tuple[str, ...]]:
+    """What a response cost at the catalog's prices (None without usage or prices), and
+    the names of the rate that priced it (empty for the standard one).
 
     It is costed at the moment it is read, at the service tier the response says
     served it, and with the web searches its usage reports.
     """
+    at, tier = clock.now(), served_tier(raw)
+    rates = rates_at(model, at, service_tier=tier)
+    names = rates.names if rates is not None else ()
+    return read_cost(model, raw, at=at, service_tier=tier), names
+
+
+def read_cost(
+    model: Model, raw: Any, *, at: dt.datetime | None = None, service_tier: str | None = None
+) -> Decimal | None:
+    """What a response cost at the catalog's prices at ``at``; None without usage or prices."""
     usage = field_of(raw, "usage")
     if usage is None:
         return None
     try:
-        return cost_of(model, usage, at=clock.now(), service_tier=served_tier(raw))
+        return cost_of(model, usage, at=at, service_tier=service_tier)
     except ValueError:
         # A provider's usage that does not add up is the provider's problem; the
         # answer is still returned, unpriced rather than wrongly priced.
@@ -155,14 +172,16 @@ def read_completion(call: PreparedCall, raw: Any) -> Completion:
         )
     choice = choices[0]
     message = field_of(choice, "message")
+    cost, rate = read_pricing(call.model, raw)
     completion = Completion(
         model_id=call.model.id,
         text=str(field_of(message, "content", "") or ""),
         tool_calls=_tool_calls(message),
         finish_reason=field_of(choice, "finish_reason"),
         usage=read_usage(raw),
-        cost=read_cost(call.model, raw),
+        cost=cost,
         raw=raw,
+        rate=rate,
     )
     check_answer(call, completion)
     return completion
@@ -178,7 +197,7 @@ def read_embeddings(call: PreparedCall, raw: Any) -> Embeddings:
         model_id=model.id,
         vectors=tuple(tuple(float(x) for x in field_of(item, "embedding") or ()) for item in data),
         usage=read_usage(raw),
-        cost=read_cost(model, raw),
+        cost=read_pricing(model, raw)[0],
         raw=raw,
     )
 

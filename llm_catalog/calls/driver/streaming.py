@@ -14,7 +14,7 @@ from llm_catalog.calls.driver.answers import (
     ToolCall,
     check_answer,
     field_of,
-    read_cost,
+    read_pricing,
     read_usage,
 )
 from llm_catalog.calls.driver.translation import failure
@@ -101,13 +101,15 @@ class CompletionStream:
                 provider_message=self._call.scrub(f"unread: {unread:.200}"),
                 status_code=None,
             )
+        cost, rate = read_pricing(self._call.model, raw)
         self.completion = Completion(
             model_id=self._call.model.id,
             text="".join(self._parts),
             tool_calls=tuple(ToolCall(**self._tools[i]) for i in sorted(self._tools)),
             finish_reason=self._finish,
             usage=read_usage(raw),
-            cost=read_cost(self._call.model, raw),
+            cost=cost,
+            rate=rate,
         )
         check_answer(self._call, self.completion)
 
