@@ -25,7 +25,7 @@ from contextlib import contextmanager
 
 from llm_catalog.data.errors import LLMCatalogError
 
-__all__ = ["NOW_ENV", "ClockError", "fixed", "now", "today"]
+__all__ = ["NOW_ENV", "ClockError", "fixed", "in_utc", "now", "today"]
 
 NOW_ENV = "LLM_CATALOG_NOW"
 # The earliest and latest start a fixed clock may have: wide enough for any
@@ -113,3 +113,12 @@ def fixed(moment: dt.datetime | dt.date) -> Iterator[None]:
         yield
     finally:
         _fixed = previous
+
+
+def in_utc(at: dt.date | dt.datetime | None) -> dt.date | dt.datetime:
+    """``at`` in UTC: now when None, a datetime without a zone taken as UTC, a day as it is."""
+    if at is None:
+        return now()
+    if isinstance(at, dt.datetime):
+        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return at

@@ -157,17 +157,7 @@ def moment(text: str) -> dt.date | dt.datetime:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date or a moment; write YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)"
         ) from None
-    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-    try:
-        in_utc = value.astimezone(dt.UTC)
-    except OverflowError:  # an offset carries it past year 1 or 9999
-        in_utc = EARLIEST - dt.timedelta(days=1) if value.year == 1 else LATEST
-    if not EARLIEST <= in_utc < LATEST:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is outside {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} UTC: give a moment "
-            "between them"
-        )
-    return in_utc
+    return _bounded_utc(text, value)
 
 
 def billing_name(text: str) -> str:
@@ -221,6 +211,11 @@ def since(text: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date or an age: write YYYY-MM-DD, 7d or 24h"
         ) from None
+    return _bounded_utc(text, moment)
+
+
+def _bounded_utc(text: str, moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC (naive is UTC), from 1970 up to 9999; else a usage error on ``text``."""
     moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
     try:
         in_utc = moment.astimezone(dt.UTC)

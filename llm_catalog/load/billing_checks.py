@@ -13,33 +13,21 @@ from typing import Any
 
 from llm_catalog.data.prices import Pricing, TimeWindow
 from llm_catalog.data.vocabulary import Weekday
+from llm_catalog.query.rates import PRICE_KINDS, minutes_of
 
 __all__ = ["iter_billing_problems"]
 
-_PRICE_KINDS = (
-    "input",
-    "output",
-    "cached_input",
-    "cache_write",
-    "cache_write_1h",
-    "reasoning_output",
-)
 _DAY_MINUTES = 24 * 60
 _WEEKDAYS = tuple(Weekday)
 
 
 def _gives_a_price(prices: Any) -> bool:
-    return any(getattr(prices, kind) is not None for kind in _PRICE_KINDS)
-
-
-def _minutes(clock_time: str) -> int:
-    hours, minutes = clock_time.split(":")
-    return int(hours) * 60 + int(minutes)
+    return any(getattr(prices, kind) is not None for kind in PRICE_KINDS)
 
 
 def _week_minutes(window: TimeWindow) -> set[int]:
     """The minutes of the week the window holds, counted from Monday 00:00 UTC."""
-    start, end = _minutes(window.start), _minutes(window.end)
+    start, end = minutes_of(window.start), minutes_of(window.end)
     length = (end - start) % _DAY_MINUTES
     days = [_WEEKDAYS.index(day) for day in window.days] if window.days else range(7)
     week = 7 * _DAY_MINUTES

@@ -51,15 +51,6 @@ def default_key(regime: Regime) -> RequestKey:
     return (1_000, 1_000, 0, False, regime, None, None, 0)
 
 
-def _utc(at: dt.date | dt.datetime | None) -> dt.date | dt.datetime:
-    # The clock is read here, not in pricing, so that a cached select never imports it twice.
-    if at is None:
-        return clock.now()
-    if isinstance(at, dt.datetime):
-        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
-    return at
-
-
 def bits_of(mask: int) -> list[int]:
     """The positions of the set bits of ``mask``, lowest first."""
     # bin() and str.find run in C; a Python loop over every bit would not.
@@ -263,7 +254,7 @@ class CatalogIndex:
         time windows (on their week days), so two moments with the same regime are
         billed alike by every model, and one cost table serves both.
         """
-        moment = _utc(at)
+        moment = clock.in_utc(at)
         day = bisect.bisect_right(self.change_days, moment.toordinal())
         if not isinstance(moment, dt.datetime):
             return (day,)

@@ -40,6 +40,7 @@ __all__ = [
     "STANDARD_TIER",
     "Moment",
     "Rates",
+    "minutes_of",
     "prices_at",
     "rates_at",
     "window_at",
@@ -64,19 +65,12 @@ STANDARD_TIER = "standard"
 Entry = Pricing | PricingHistoryEntry
 
 
-def _utc(at: Moment | None) -> Moment:
-    if at is None:
-        return clock.now()
-    if isinstance(at, dt.datetime):
-        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
-    return at
-
-
 def _day(at: Moment) -> dt.date:
     return at.date() if isinstance(at, dt.datetime) else at
 
 
-def _minutes(clock_time: str) -> int:
+def minutes_of(clock_time: str) -> int:
+    """The minute of the day an ``HH:MM`` time names."""
     hours, minutes = clock_time.split(":")
     return int(hours) * 60 + int(minutes)
 
@@ -91,7 +85,7 @@ def window_at(windows: tuple[TimeWindow, ...], weekday: int, minute: int) -> Tim
     midnight belongs to the day before, the day it opened.
     """
     for window in windows:
-        start, end = _minutes(window.start), _minutes(window.end)
+        start, end = minutes_of(window.start), minutes_of(window.end)
         if start < end:
             opened = weekday if start <= minute < end else None
         elif minute >= start:
@@ -120,7 +114,7 @@ def prices_at(model: Model, at: Moment | None = None) -> Entry | None:
     pricing = model.pricing
     if pricing is None:
         return None
-    day = _day(_utc(at))
+    day = _day(clock.in_utc(at))
     # The checks keep entries in date order, but a record built in code may not be.
     arrived = [entry for entry in pricing.scheduled if entry.effective_from <= day]
     if arrived:
@@ -184,7 +178,7 @@ def rates_at(
     if isinstance(entry, ScheduledPrices):
         names.append(f"from {entry.effective_from.isoformat()}")
     per_unit = {str(unit): price for unit, price in entry.per_unit.items()}
-    moment = _utc(at)
+    moment = clock.in_utc(at)
     window = None
     if isinstance(moment, dt.datetime):
         minute = moment.hour * 60 + moment.minute
