@@ -604,6 +604,34 @@ def test_the_detail_view_shows_provenance(opened: Opened, shipped: Catalog) -> N
     assert not page.is_visible("dialog#detail[open]")
 
 
+@pytest.mark.parametrize(
+    ("model", "shown"),
+    [
+        (
+            "deepseek/deepseek-v4-pro",
+            [
+                "off-peak (10:00-01:00 UTC, mon tue wed thu fri)",
+                "off-peak (01:00-13:00 UTC, sat sun)",
+                f"at the prices in force at {NOW[:10]}",
+            ],
+        ),
+        ("google/gemini-3.8-flash", ["Announced prices, from 2027-01-01"]),
+        (
+            "openai/gpt-5.4",
+            ["flex tier", "priority tier", "Charges not per token", "US$ 0.01 each"],
+        ),
+    ],
+)
+def test_the_detail_view_shows_how_a_model_is_billed(
+    opened: Opened, model: str, shown: list[str]
+) -> None:
+    opened.open(f"model={model}")
+    assert opened.page.is_visible("dialog#detail[open]")
+    detail = opened.page.inner_text("#detail")
+    for text in shown:
+        assert text in detail, (model, text)
+
+
 def test_the_keyboard_opens_a_model(opened: Opened, shipped: Catalog) -> None:
     opened.open()
     page = opened.page

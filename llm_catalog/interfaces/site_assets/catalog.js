@@ -693,6 +693,26 @@
     return table;
   }
 
+  // Time windows, service tiers, charges per unit and regions of a price entry.
+  function billingParts(entry) {
+    const parts = [];
+    for (const w of entry.time_windows || []) {
+      const { name, start, end, days, ...prices } = w;
+      const when = `${start}-${end} UTC${days && days.length ? `, ${days.join(" ")}` : ", every day"}`;
+      parts.push(el("h4", { text: `${name} (${when})` }), priceTable(prices));
+    }
+    for (const [tier, prices] of Object.entries(entry.service_tiers || {})) {
+      parts.push(el("h4", { text: `${tier} tier` }), priceTable(prices));
+    }
+    const units = Object.entries(entry.per_unit || {});
+    if (units.length) parts.push(el("h4", { text: "Charges not per token" }), facts(units.map(([unit, price]) => [unit.replace(/_/g, " "), `US$ ${price} each`])));
+    for (const [region, prices] of Object.entries(entry.regions || {})) {
+      const { multiplier, ...own } = prices;
+      parts.push(el("h4", { text: `Region ${region}` }), multiplier !== undefined ? el("p", { text: `the prices in force times ${multiplier}` }) : priceTable(own));
+    }
+    return parts;
+  }
+
   function objectFacts(object) {
     return facts(Object.entries(object || {}).map(([key, value]) => [key.replace(/_/g, " "), typeof value === "number" ? value.toLocaleString("en-US") : value]));
   }
@@ -753,11 +773,17 @@
         ["Effective from", pricing.effective_from],
         ["Price source", pricing.source !== undefined ? link(SHARED[pricing.source]) : null],
       ]));
+      parts.push(...billingParts(pricing));
+      for (const entry of pricing.scheduled || []) {
+        const { effective_from: from, tiers, batch, source, ...prices } = entry;
+        parts.push(el("h4", { text: `Announced prices, from ${from}` }), priceTable({ ...prices, batch }), ...billingParts(entry));
+      }
       for (const entry of pricing.history || []) {
         const { effective_from: from, tiers, batch, ...prices } = entry;
         parts.push(el("h4", { text: `Earlier prices, from ${from}` }), priceTable({ ...prices, batch }));
         for (const tier of tiers || []) parts.push(el("p", { class: "help", text: `above ${tier.above_input_tokens.toLocaleString("en-US")} input tokens: input ${priceText(tier.input)}, output ${priceText(tier.output)}` }));
       }
+      parts.push(el("p", { class: "help", text: `Costs in the table are at the prices in force at ${DATA.priced_at} UTC, when this page was drawn.` }));
       body.push(section("Prices", ...parts));
     } else body.push(section("Prices", el("p", { text: "Unpriced: the catalog does not know this model's prices (unknown is not free)." })));
     const limits = record.rate_limits || provider.rate_limits;
