@@ -666,3 +666,30 @@ def test_importing_the_catalog_loads_no_state_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert result.stdout.strip() == "[]"
+
+
+OPEN_AT_ONCE = """\
+import pathlib, sys, time
+from llm_catalog.calls.state import open_state
+go = pathlib.Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.001)
+with open_state(sys.argv[1]):
+    print("opened")
+"""
+
+
+def test_processes_creating_one_state_file_at_once_all_open_it(tmp_path: Path) -> None:
+    # SQLite answers "database is locked" at once to a connection asking for WAL mode
+    # while another process creates the file; every opener must wait its turn instead.
+    for round_ in range(4):
+        folder = tmp_path / str(round_)
+        folder.mkdir()
+        url, go = f"sqlite://{folder / 'state.sqlite3'}", folder / "go"
+        commands = [[sys.executable, "-c", OPEN_AT_ONCE, url, str(go)] for _ in range(4)]
+        options = {"cwd": REPO, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+        with started(commands, **options) as processes:
+            go.touch()
+            for process in processes:
+                out, err = process.communicate(timeout=120)
+                assert (process.returncode, out) == (0, "opened\n"), err

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,11 +71,44 @@ def open_database(
     except sqlite3.Error as error:
         raise StateError(f"cannot open the {what} {path}: {error}") from None
     try:
-        _prepare(db, path, what=what, application_id=application_id, schema=schema)
+        _prepare_when_free(db, path, what=what, application_id=application_id, schema=schema)
     except BaseException:
         db.close()
         raise
     return db
+
+
+# How long opening waits for another process that is creating or upgrading the file.
+_PREPARE_WAIT_SECONDS = 30.0
+
+
+def _prepare_when_free(
+    db: sqlite3.Connection,
+    path: Path,
+    *,
+    what: str,
+    application_id: int,
+    schema: Sequence[Sequence[str]],
+) -> None:
+    # SQLite answers "database is locked" at once, without its busy handler, when a
+    # connection asks for WAL mode while another process is creating the same new
+    # file; so the preparation is tried again until that process is done.
+    deadline = time.monotonic() + _PREPARE_WAIT_SECONDS
+    while True:
+        try:
+            _prepare(db, path, what=what, application_id=application_id, schema=schema)
+            return
+        except _Locked:
+            if time.monotonic() >= deadline:
+                raise StateError(
+                    f"cannot use the {what} {path}: another process kept it locked for "
+                    f"{_PREPARE_WAIT_SECONDS:.0f} s; try again, or name another path"
+                ) from None
+            time.sleep(0.05)
+
+
+class _Locked(Exception):
+    """The file was locked by another process while being prepared."""
 
 
 def _prepare(
@@ -118,6 +152,13 @@ def _prepare(
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise _Locked from None
+        raise StateError(
+            f"cannot use the {what} {path}: {error}; if it is not an llm-catalog file, "
+            "move it aside or name another path"
+        ) from None
     except sqlite3.DatabaseError as error:
         raise StateError(
             f"cannot use the {what} {path}: {error}; if it is not an llm-catalog file, "
