@@ -288,3 +288,37 @@ def test_drift_compares_the_tiers_and_off_peak_prices_a_record_carries() -> None
     )
     differences = [d for d in compare_model(METERED, theirs) if "service_tiers" in d[0]]
     assert differences == [("pricing.service_tiers.flex.input", Decimal("0.33"), Decimal("0.4"))]
+
+
+@pytest.mark.parametrize(
+    ("flags", "why"),
+    [
+        (["--service-tier", "scale"], "it is not priced at the scale tier (tiers: flex, priority)"),
+        (
+            ["--region", "ap-south-1"],
+            "it is not priced in region ap-south-1 (regions: eu-data-zone, us-east-1)",
+        ),
+    ],
+)
+def test_cost_says_what_of_the_request_has_no_price(flags: list[str], why: str) -> None:
+    import contextlib
+    import io
+
+    from llm_catalog.interfaces.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(
+            [
+                "cost",
+                "acme/metered",
+                "--no-shipped",
+                "--catalog",
+                str(CASES / "valid" / "billing"),
+                *flags,
+            ],
+            out=out,
+            err=err,
+        )
+    assert code == 1
+    assert err.getvalue() == f"acme/metered has no price for this request in the catalog: {why}\n"

@@ -117,9 +117,28 @@ def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             + "\n"
         )
     if amount is None:
-        err.write(f"{printable(model.id)} has no price for this request in the catalog\n")
+        err.write(
+            f"{printable(model.id)} has no price for this request in the catalog{_why(model, request)}\n"
+        )
         return EXIT_NO_MATCH
     return EXIT_OK
+
+
+def _why(model: Model, request: dict[str, Any]) -> str:
+    """What of the request the model has no price for, when it is one thing alone."""
+    pricing = model.pricing
+    if pricing is None:
+        return ""
+    tier, region = request.get("service_tier"), request.get("region")
+    if tier is not None and tier != "standard" and tier not in pricing.service_tiers:
+        sold = ", ".join(sorted(pricing.service_tiers)) or "none but standard"
+        return f": it is not priced at the {tier} tier (tiers: {sold})"
+    if region is not None and region not in pricing.regions:
+        listed = ", ".join(sorted(pricing.regions)) or "none"
+        return f": it is not priced in region {region} (regions: {listed})"
+    if request.get("web_searches") and "web_search" not in pricing.per_unit:
+        return ": it has no price per web search"
+    return ""
 
 
 def _price(model: Model, field: str) -> str:
