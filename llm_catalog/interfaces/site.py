@@ -247,7 +247,7 @@ def site_data(catalog: Catalog, at: dt.datetime | None = None) -> dict[str, Any]
     entries = [_model(model, catalog, places, shared, moment) for model in models]
     return {
         "version": __version__,
-        "priced_at": moment.isoformat(),
+        "priced_at": moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"),
         "files": len(catalog.files),
         "price_places": places,
         "defaults": {
