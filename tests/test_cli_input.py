@@ -213,6 +213,11 @@ FLAGS = [
     ("select", "--at"),
     ("cost", "--input-tokens"),
     ("cost", "--at"),
+    ("cost", "--service-tier"),
+    ("cost", "--region"),
+    ("cost", "--web-searches"),
+    ("select", "--web-searches"),
+    ("select", "--region"),
     ("compare", "--output-tokens"),
     ("usage", "--since"),
 ]
