@@ -290,6 +290,29 @@ def test_drift_compares_the_tiers_and_off_peak_prices_a_record_carries() -> None
     assert differences == [("pricing.service_tiers.flex.input", Decimal("0.33"), Decimal("0.4"))]
 
 
+def test_drift_reads_one_price_per_search_and_compares_it() -> None:
+    from llm_catalog.tools.comparison import compare_model
+    from llm_catalog.tools.litellm_map import _litellm_web_search
+    from llm_catalog.tools.source_data import SourceModel
+
+    sizes = {"search_context_size_low": 0.025, "search_context_size_medium": 0.025}
+    assert _litellm_web_search({"search_context_cost_per_query": sizes}) == Decimal("0.025")
+    # Prices that differ by search context size are not one price per search.
+    uneven = {"search_context_size_low": 0.005, "search_context_size_high": 0.012}
+    assert _litellm_web_search({"search_context_cost_per_query": uneven}) is None
+    theirs = SourceModel(
+        source="litellm",
+        source_id="acme/metered",
+        source_provider="acme",
+        provider="acme",
+        id="metered",
+        web_search=Decimal("0.025"),
+    )
+    assert ("pricing.per_unit.web_search", Decimal("0.01"), Decimal("0.025")) in compare_model(
+        METERED, theirs
+    )
+
+
 @pytest.mark.parametrize(
     ("flags", "why"),
     [

@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from llm_catalog.data.vocabulary import ChargeUnit
 from llm_catalog.tools.routes import provider_route
 from llm_catalog.tools.source_data import SourceData, SourceModel
 
@@ -110,6 +111,9 @@ def _iter_fields(model: Model, theirs: SourceModel) -> Iterator[tuple[str, Any, 
                 getattr(off_peak, kind),
                 getattr(theirs.off_peak, kind),
             )
+    search = pricing.per_unit.get(ChargeUnit.web_search) if pricing is not None else None
+    if search is not None and theirs.web_search is not None:
+        yield "pricing.per_unit.web_search", search, theirs.web_search
     limits = model.limits
     if theirs.source == "litellm" and limits.max_input_tokens is not None:
         # litellm's max_input_tokens is the window for nearly every model, but the

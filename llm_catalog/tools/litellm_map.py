@@ -66,6 +66,18 @@ def _litellm_service_tiers(entry: Mapping[str, Any]) -> dict[str, SourcePrices]:
     return {tier: prices for tier, prices in found.items() if prices}
 
 
+def _litellm_web_search(entry: Mapping[str, Any]) -> Decimal | None:
+    """The price of one web search, where litellm gives the same for every context size."""
+    sizes = entry.get("search_context_cost_per_query")
+    if not isinstance(sizes, Mapping) or not sizes:
+        return None
+    prices = {per_million(value) for value in sizes.values()}
+    if len(prices) != 1 or None in prices:
+        return None
+    [price] = prices
+    return None if price is None else price / _MILLION
+
+
 def _litellm_off_peak(entry: Mapping[str, Any]) -> SourcePrices:
     """Off-peak prices, from ``off_peak_pricing`` (its hours are not compared)."""
     off_peak = entry.get("off_peak_pricing")
@@ -177,6 +189,7 @@ def _litellm_model(key: str, entry: Mapping[str, Any], route: ProviderRoute) -> 
         tiers=_litellm_tiers(entry),
         service_tiers=_litellm_service_tiers(entry),
         off_peak=_litellm_off_peak(entry),
+        web_search=_litellm_web_search(entry),
         status="deprecated" if deprecation else None,
         deprecation_date=deprecation,
         successor=_strip_route(successor, prefixes).lower() if isinstance(successor, str) else None,

@@ -69,6 +69,8 @@ class SourceModel:
     """Prices by service tier (flex, priority), where the source gives them."""
     off_peak: SourcePrices = SourcePrices()
     """Prices outside peak hours, where the source gives them."""
+    web_search: Decimal | None = None
+    """US dollars per web search call, where the source gives one price for every size."""
     status: str | None = None  # 'deprecated' or 'preview' where stated
     release_date: dt.date | None = None
     deprecation_date: dt.date | None = None
