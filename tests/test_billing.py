@@ -46,7 +46,7 @@ def input_price(at: dt.date | dt.datetime, **options: str) -> Decimal | None:
         ("2026-12-07T04:00:00", "0.66", "Monday, the window's end is not in it"),
         ("2026-12-07T07:30:00", "1.32", "Monday, the second peak window"),
         ("2026-12-12T02:00:00", "0.66", "Saturday: peak windows are for weekdays"),
-        ("2026-12-06T23:00:00", "0.33", "Sunday, inside a window that crosses midnight"),
+        ("2026-12-13T23:00:00", "0.33", "Sunday, inside a window that crosses midnight"),
         (
             "2026-12-07T00:15:00",
             "0.33",
@@ -70,7 +70,7 @@ def test_a_window_replaces_only_the_prices_it_gives() -> None:
         input_tokens=TOKENS,
         cached_input_tokens=TOKENS // 2,
         output_tokens=TOKENS,
-        at=utc("2026-12-06T23:00:00"),
+        at=utc("2026-12-13T23:00:00"),
     )
     # 50,000 cached * 0.022 + 50,000 * 0.33 + 100,000 * 1.98, plus the request fee
     assert cost == Decimal("0.0011") + Decimal("0.0165") + Decimal("0.198") + Decimal("0.005")
@@ -345,3 +345,35 @@ def test_cost_says_what_of_the_request_has_no_price(flags: list[str], why: str) 
         )
     assert code == 1
     assert err.getvalue() == f"acme/metered has no price for this request in the catalog: {why}\n"
+
+
+def test_moments_billed_alike_share_a_regime_and_others_do_not() -> None:
+    index = CATALOG.index
+    # Sunday: no window opens or closes at 06:00, so one table serves both moments.
+    assert index.regime(utc("2026-12-13T05:59:00")) == index.regime(utc("2026-12-13T06:01:00"))
+    # Monday: a peak window opens at 06:00.
+    assert index.regime(utc("2026-12-14T05:59:00")) != index.regime(utc("2026-12-14T06:01:00"))
+
+
+def test_undated_prices_begin_the_day_after_the_latest_history_entry(tmp_path: Path) -> None:
+    (tmp_path / "acme.yaml").write_text(
+        """\
+provider: {id: acme, name: Acme, litellm_provider: openai, api_key_env: [ACME_API_KEY]}
+models:
+  - id: small
+    name: Small
+    limits: {context_window: 100000}
+    pricing:
+      input: 2
+      history:
+        - {effective_from: 2025-01-01, input: 1}
+    provenance: {sources: [https://acme.example], checked: 2026-11-25}
+""",
+        encoding="utf-8",
+    )
+    catalog = load_catalog([tmp_path], shipped=False, cache=False)
+    costs = [
+        select(catalog=catalog, at=day, input_tokens=TOKENS, output_tokens=0)[0].estimated_cost
+        for day in ("2025-01-01", "2025-01-02")
+    ]
+    assert costs == [Decimal("0.1"), Decimal("0.2")]

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from llm_catalog.calls.attempts import ANSWERED, CANCELLED, RoutedCall, Skip, failure_of
+from llm_catalog.calls.driver.answers import tier_named
 from llm_catalog.calls.state import Ceiling, Refusal
 from llm_catalog.data import clock, errors
 from llm_catalog.data.profiles import Failure, WhenLimited
@@ -185,8 +186,7 @@ class Bookkeeper:
         )
         timeout = prepared.kwargs.get("timeout")
         hold = (float(timeout) if timeout else _DEFAULT_HOLD_SECONDS) + _HOLD_MARGIN_SECONDS
-        tier = prepared.kwargs.get("service_tier")
-        tier = None if not isinstance(tier, str) or tier in ("auto", "default") else tier
+        tier = tier_named(prepared.kwargs.get("service_tier"))
         # The call is billed when it ends, perhaps in another time window than now:
         # the reservation is the dearer of the rates at its start and at its latest end.
         now = clock.now()

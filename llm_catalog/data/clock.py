@@ -20,12 +20,21 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from llm_catalog.data.errors import LLMCatalogError
 
-__all__ = ["NOW_ENV", "ClockError", "fixed", "in_utc", "now", "today"]
+__all__ = [
+    "NOW_ENV",
+    "ClockError",
+    "fixed",
+    "in_utc",
+    "minute_of_day",
+    "now",
+    "today",
+    "window_holds",
+]
 
 NOW_ENV = "LLM_CATALOG_NOW"
 # The earliest and latest start a fixed clock may have: wide enough for any
@@ -122,3 +131,31 @@ def in_utc(at: dt.date | dt.datetime | None) -> dt.date | dt.datetime:
     if isinstance(at, dt.datetime):
         return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
     return at
+
+
+def minute_of_day(clock_time: str) -> int:
+    """The minute of the day a time written ``HH:MM`` names (0 to 1439)."""
+    hours, minutes = clock_time.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def window_holds(start: str, end: str, days: Sequence[str], weekday: int, minute: int) -> bool:
+    """True when a daily window from ``start`` to ``end`` (``HH:MM``, end not included) holds
+    ``minute`` of a UTC day whose ``weekday`` is given (0 for Monday).
+
+    ``days`` are the days it opens on (``mon`` ... ``sun``), every day when empty; the
+    part of a window after midnight belongs to the day before, the day it opened.
+    """
+    first, last = minute_of_day(start), minute_of_day(end)
+    if first < last:
+        opened = weekday if first <= minute < last else None
+    elif minute >= first:
+        opened = weekday
+    elif minute < last:
+        opened = (weekday - 1) % 7
+    else:
+        opened = None
+    return opened is not None and (not days or _WEEKDAYS[opened] in days)

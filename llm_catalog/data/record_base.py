@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from llm_catalog.data.vocabulary import BILLING_NAME
+
 __all__ = [
     "CLOCK_PATTERN",
     "MAX_PRICE",
@@ -34,7 +36,7 @@ PARAM_PATTERN = r"^[a-z_][a-z0-9_]*$"
 HTTPS_URL_PATTERN = r"^https://[^\s]+$"
 URL_PATTERN = r"^https?://[^\s]+$"
 HEADER_PATTERN = r"^[A-Za-z0-9-]+$"
-NAME_PATTERN = r"^[a-z][a-z0-9_-]*$"
+NAME_PATTERN = BILLING_NAME
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 DIFFERENCE_FIELD_PATTERN = r"^[a-z_]+(\.[a-z0-9_]+)*$"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "BILLING_NAME",
     "CAPABILITIES",
     "ORDERS",
     "ChargeUnit",
@@ -34,6 +35,11 @@ CAPABILITIES = (
 """The fields of :class:`llm_catalog.data.records.Capabilities`, in order (a test checks they agree)."""
 
 ORDERS = ("cost", "context", "output", "release_date", "id")
+"""What ``select(order_by=...)`` sorts by."""
+
+BILLING_NAME = r"^[a-z][a-z0-9_-]{0,59}$"
+"""A service tier's, region's or time window's name: flex, eu-data-zone, off-peak."""
+ORDERS_DOC = None
 """What ``select(order_by=...)`` sorts by."""
 
 

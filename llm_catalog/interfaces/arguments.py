@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from llm_catalog.data.vocabulary import BILLING_NAME
 from llm_catalog.query import predicates
 
 __all__ = [
@@ -163,7 +164,7 @@ def moment(text: str) -> dt.date | dt.datetime:
 def billing_name(text: str) -> str:
     """A service tier's or a region's name as typed: flex, priority, eu-data-zone."""
     cleaned = text.strip()
-    if not re.fullmatch(r"[a-z][a-z0-9_-]{0,59}", cleaned):
+    if not re.fullmatch(BILLING_NAME, cleaned):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a name: write it in lowercase letters, digits, _ and -, such "
             "as flex or eu-data-zone"

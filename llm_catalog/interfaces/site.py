@@ -85,11 +85,6 @@ def _decimal_places(prices: Iterable[Decimal | None]) -> int:
 _MILLION = 1_000_000
 
 
-def _rates(model: Model, at: dt.datetime) -> Rates | None:
-    """The standard rates in force at ``at``: the day's entry, inside its time window if any."""
-    return rates_at(model, at)
-
-
 def _request_fee(rates: Rates) -> Decimal | None:
     """The fee of one request, in US dollars per million requests, to add to token sums."""
     fee = rates.per_unit.get("request")
@@ -97,7 +92,7 @@ def _request_fee(rates: Rates) -> Decimal | None:
 
 
 def _price_values(model: Model, at: dt.datetime) -> Iterable[Decimal | None]:
-    rates = _rates(model, at)
+    rates = rates_at(model, at)
     if rates is None:
         return ()
     entry = rates.entry
@@ -129,7 +124,7 @@ def _cost_terms(model: Model, places: int, at: dt.datetime) -> dict[str, Any] | 
     a price a tier leaves out is its base price (``_band`` there), and a request
     fee is added once.
     """
-    rates = _rates(model, at)
+    rates = rates_at(model, at)
     if rates is None or model.pricing is None:
         return None
     pricing = rates.entry

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from llm_catalog.data.clock import minute_of_day
 from llm_catalog.data.prices import Pricing, TimeWindow
 from llm_catalog.data.vocabulary import Weekday
-from llm_catalog.query.rates import PRICE_KINDS, minutes_of
+from llm_catalog.query.rates import PRICE_KINDS
 
 __all__ = ["iter_billing_problems"]
 
@@ -27,7 +28,7 @@ def _gives_a_price(prices: Any) -> bool:
 
 def _week_minutes(window: TimeWindow) -> set[int]:
     """The minutes of the week the window holds, counted from Monday 00:00 UTC."""
-    start, end = minutes_of(window.start), minutes_of(window.end)
+    start, end = minute_of_day(window.start), minute_of_day(window.end)
     length = (end - start) % _DAY_MINUTES
     days = [_WEEKDAYS.index(day) for day in window.days] if window.days else range(7)
     week = 7 * _DAY_MINUTES

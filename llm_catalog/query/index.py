@@ -43,7 +43,7 @@ Regime = tuple[int, ...]
 # web searches)
 RequestKey = tuple[int, int, int, bool, Regime, "str | None", "str | None", int]
 _MAX_COST_TABLES = 32
-_SAVED_FORMAT = 2
+_SAVED_FORMAT = 3
 
 
 def default_key(regime: Regime) -> RequestKey:
@@ -162,17 +162,39 @@ class CatalogIndex:
             if pricing is None:
                 continue
             entries: tuple[Any, ...] = (pricing, *pricing.history, *pricing.scheduled)
+            if pricing.effective_from is None and pricing.history:
+                # Undated current prices begin the day after the latest history entry.
+                latest = max(entry.effective_from for entry in pricing.history)
+                days.add(latest.toordinal() + 1)
             for entry in entries:
                 if entry.effective_from is not None:
                     days.add(entry.effective_from.toordinal())
                 for window in entry.time_windows:
-                    for time in (window.start, window.end):
-                        hours, minutes = time.split(":")
-                        edges.add(int(hours) * 60 + int(minutes))
+                    edges.update(map(clock.minute_of_day, (window.start, window.end)))
                     weekly = weekly or bool(window.days)
         self.change_days = sorted(days)
         self.window_edges = sorted(edges)
         self.weekly = weekly
+        self._measure_windows()
+
+    def _measure_windows(self) -> None:
+        """The time windows of the prices in force today, by model, as plain data.
+
+        Within today's run of days, which of them hold tells the moments billed alike
+        apart more finely than the edges of every window of every day.
+        """
+        # lazy: rates reads the records (pydantic), which only a catalog built from files has
+        from llm_catalog.query.rates import prices_at
+
+        now = clock.now()
+        self.windows_day = bisect.bisect_right(self.change_days, now.toordinal())
+        self.windows: list[list[tuple[str, str, list[str]]]] = []
+        for model in self.models:
+            entry = prices_at(model, now)
+            if entry is not None and entry.time_windows:
+                self.windows.append(
+                    [(w.start, w.end, [day.value for day in w.days]) for w in entry.time_windows]
+                )
 
     def saved(self) -> dict[str, Any]:
         """The index as plain data (str, int, None, lists, dicts), for the compiled catalog."""
@@ -194,6 +216,8 @@ class CatalogIndex:
             "change_days": list(self.change_days),
             "window_edges": list(self.window_edges),
             "weekly": self.weekly,
+            "windows_day": self.windows_day,
+            "windows": self.windows,
             "regime": list(regime),
             "default_costs": text(self.cost_table(default_key(regime), now).costs),
             "input_prices": text(self.prices("input", False, now, None, None)),
@@ -220,6 +244,11 @@ class CatalogIndex:
         self.change_days = list(saved["change_days"])
         self.window_edges = list(saved["window_edges"])
         self.weekly = bool(saved["weekly"])
+        self.windows_day = int(saved["windows_day"])
+        self.windows = [
+            [(start, end, list(days)) for start, end, days in windows]
+            for windows in saved["windows"]
+        ]
         # Tables for the moment the index was saved: still right while that regime lasts.
         regime = tuple(saved["regime"])
         self._costs[default_key(regime)] = CostTable(number(saved["default_costs"]))
@@ -261,6 +290,20 @@ class CatalogIndex:
         if not self.window_edges:
             return (day, -1)
         minute = moment.hour * 60 + moment.minute
+        if day == self.windows_day:
+            # Today's prices: which window holds, model by model (-1 for none).
+            held = (
+                next(
+                    (
+                        number
+                        for number, (start, end, days) in enumerate(windows)
+                        if clock.window_holds(start, end, days, moment.weekday(), minute)
+                    ),
+                    -1,
+                )
+                for windows in self.windows
+            )
+            return (day, -2, *held)
         weekday = moment.weekday() if self.weekly else -1
         return (day, weekday, bisect.bisect_right(self.window_edges, minute))
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from llm_catalog.data import clock
 from llm_catalog.data.errors import LLMCatalogError
-from llm_catalog.data.vocabulary import CAPABILITIES, ORDERS, Modality, Mode, Status
+from llm_catalog.data.vocabulary import BILLING_NAME, CAPABILITIES, ORDERS, Modality, Mode, Status
 
 if TYPE_CHECKING:
     from llm_catalog.data.records import Model
@@ -49,7 +49,7 @@ MAX_USD = 1_000_000_000
 MAX_LIMIT = 1_000_000
 _PICODOLLAR = Decimal("1e-12")
 # A service tier's or region's name, as records write it (llm_catalog.data.record_base).
-_NAME = re.compile(r"[a-z][a-z0-9_-]{0,59}")
+_NAME = re.compile(BILLING_NAME)
 _DEFAULT_STATUS = frozenset({Status.active, Status.preview})
 
 

@@ -33,14 +33,12 @@ from llm_catalog.data.prices import (
     TimeWindow,
 )
 from llm_catalog.data.records import Model
-from llm_catalog.data.vocabulary import Weekday
 
 __all__ = [
     "PRICE_KINDS",
     "STANDARD_TIER",
     "Moment",
     "Rates",
-    "minutes_of",
     "prices_at",
     "rates_at",
     "window_at",
@@ -69,32 +67,12 @@ def _day(at: Moment) -> dt.date:
     return at.date() if isinstance(at, dt.datetime) else at
 
 
-def minutes_of(clock_time: str) -> int:
-    """The minute of the day an ``HH:MM`` time names."""
-    hours, minutes = clock_time.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-_WEEKDAYS = tuple(Weekday)
-
-
 def window_at(windows: tuple[TimeWindow, ...], weekday: int, minute: int) -> TimeWindow | None:
-    """The window that holds ``minute`` of a UTC day (from start, not including end).
-
-    ``weekday`` is that day's (0 for Monday); the part of a window after
-    midnight belongs to the day before, the day it opened.
-    """
+    """The window that holds ``minute`` of a UTC day whose ``weekday`` is given (0 for Monday);
+    see :func:`llm_catalog.data.clock.window_holds`."""
     for window in windows:
-        start, end = minutes_of(window.start), minutes_of(window.end)
-        if start < end:
-            opened = weekday if start <= minute < end else None
-        elif minute >= start:
-            opened = weekday
-        elif minute < end:
-            opened = (weekday - 1) % 7
-        else:
-            opened = None
-        if opened is not None and (not window.days or _WEEKDAYS[opened] in window.days):
+        days = [day.value for day in window.days]
+        if clock.window_holds(window.start, window.end, days, weekday, minute):
             return window
     return None
 

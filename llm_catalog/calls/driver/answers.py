@@ -33,6 +33,8 @@ __all__ = [
     "read_embeddings",
     "read_pricing",
     "read_usage",
+    "served_tier",
+    "tier_named",
 ]
 
 
@@ -112,12 +114,16 @@ def read_usage(raw: Any) -> Usage:
 _STANDARD_TIERS = frozenset({"default", "auto", "standard", "on_demand"})
 
 
-def served_tier(raw: Any) -> str | None:
-    """The service tier the response says served it (flex, priority, ...); None for standard."""
-    tier = field_of(raw, "service_tier")
+def tier_named(tier: Any) -> str | None:
+    """A service tier as the catalog names its prices (flex, priority); None for standard."""
     if not isinstance(tier, str) or tier.lower() in _STANDARD_TIERS:
         return None
     return tier.lower()
+
+
+def served_tier(raw: Any) -> str | None:
+    """The service tier the response says served it; None for standard."""
+    return tier_named(field_of(raw, "service_tier"))
 
 
 def read_pricing(model: Model, raw: Any) -> tuple[Decimal | None, tuple[str, ...]]:
