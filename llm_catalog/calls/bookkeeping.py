@@ -197,6 +197,7 @@ class Bookkeeper:
                 output_tokens=output_tokens,
                 at=moment,
                 service_tier=tier,
+                region=prepared.region,
             )
             for moment in (now, now + dt.timedelta(seconds=hold))
         ]

@@ -108,7 +108,9 @@ class RegionPrices(Prices):
         default=None,
         gt=0,
         le=100,
-        description="Every price of the entry in force, multiplied by this (1.1 for 10% more).",
+        description="Every token price of the entry in force (long-context, batch and "
+        "service-tier prices too) multiplied by this: 1.1 for 10% more. Charges per unit "
+        "are not multiplied.",
     )
 
 
@@ -194,8 +196,10 @@ class Pricing(Prices):
     per_unit: dict[ChargeUnit, UnitPrice] = _per_unit()
     regions: dict[Name, RegionPrices] = Field(
         default_factory=dict,
-        description="Prices in a region or data zone (us-east-1, eu-data-zone); the base "
-        "prices hold everywhere else the model is sold.",
+        description="Prices in a region or an area (us-east-1, eu, eu-data-zone). Asked "
+        "for a region, a model is billed by the narrowest entry here that holds it (eu "
+        "for europe-west1), else by its base prices where the record's own region lies "
+        "inside it, and has no price anywhere else.",
     )
     scheduled: tuple[ScheduledPrices, ...] = Field(
         default=(),

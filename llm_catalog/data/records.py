@@ -27,6 +27,7 @@ from llm_catalog.data.record_base import (
     LITELLM_PROVIDER_PATTERN,
     MODEL_ID_PATTERN,
     MONTH_OR_DATE_PATTERN,
+    NAME_PATTERN,
     PARAM_PATTERN,
     URL_PATTERN,
     Record,
@@ -227,6 +228,12 @@ class Model(Record):
         default=(),
         description="Other names for this model, unique across the catalog (for example "
         "'gpt-4o-latest'). An alias may not equal any full model id.",
+    )
+    region: Annotated[str, Field(pattern=NAME_PATTERN, max_length=60)] | None = Field(
+        default=None,
+        description="Where this record's requests are served and billed: a cloud region "
+        "(us-east-1), a geography or data zone (eu, us, apac), or global. Left out where "
+        "the record is not bound to one place.",
     )
     mode: Mode = Field(default=Mode.chat, description="The kind of endpoint the model serves.")
     status: Status = Field(default=Status.active, description="Where the model is in its life.")

@@ -252,6 +252,24 @@ def catalog_schema() -> JSON:
     provider_patch["ProviderPatch"]["required"] = ["id"]
     defs.update(model_patch)
     defs.update(provider_patch)
+    variant = copy.deepcopy(defs["Model"])
+    variant["description"] = (
+        "A model that shares everything but what it gives with another model of the "
+        "same provider (a regional copy with its own id, region and prices). Each "
+        "top-level field it gives replaces that model's whole field."
+    )
+    variant["properties"] = {
+        "id": variant["properties"]["id"],
+        "extends": {
+            "type": "string",
+            "pattern": record_base.MODEL_ID_PATTERN,
+            "maxLength": 200,
+            "description": "The id, in this provider, of the model whose fields this one takes.",
+        },
+        **{k: v for k, v in variant["properties"].items() if k != "id"},
+    }
+    variant["required"] = ["id", "extends"]
+    defs["ModelVariant"] = variant
 
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -281,8 +299,13 @@ def catalog_schema() -> JSON:
             },
             "models": {
                 "type": "array",
-                "items": {"$ref": "#/$defs/Model"},
-                "description": "Models of this file's provider.",
+                "items": {
+                    "if": {"type": "object", "required": ["extends"]},
+                    "then": {"$ref": "#/$defs/ModelVariant"},
+                    "else": {"$ref": "#/$defs/Model"},
+                },
+                "description": "Models of this file's provider: each a whole record, or "
+                "one that extends another and gives what differs.",
             },
             "overrides": {
                 "type": "array",

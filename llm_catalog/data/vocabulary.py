@@ -12,6 +12,7 @@ __all__ = [
     "BILLING_NAME",
     "CAPABILITIES",
     "ORDERS",
+    "REGION_AREAS",
     "ChargeUnit",
     "Modality",
     "Mode",
@@ -19,6 +20,7 @@ __all__ = [
     "Status",
     "TierBilling",
     "Weekday",
+    "region_within",
 ]
 
 CAPABILITIES = (
@@ -39,8 +41,33 @@ ORDERS = ("cost", "context", "output", "release_date", "id")
 
 BILLING_NAME = r"^[a-z][a-z0-9_-]{0,59}$"
 """A service tier's, region's or time window's name: flex, eu-data-zone, off-peak."""
-ORDERS_DOC = None
-"""What ``select(order_by=...)`` sorts by."""
+
+REGION_AREAS: dict[str, tuple[str, ...]] = {
+    "eu": ("europe-",),
+    "apac": ("ap-", "asia-", "australia-", "au", "jp", "in"),
+}
+"""Areas whose members are named otherwise than ``<area>-...``: a name ending in ``-`` is a
+prefix, any other an exact name. Google Cloud's European regions are ``europe-west1``,
+AWS's Asia Pacific ones ``ap-southeast-2``, Bedrock's Australian and Japanese
+geographies ``au`` and ``jp``."""
+
+
+def region_within(name: str, area: str) -> bool:
+    """True when the region or geography ``name`` lies inside ``area``.
+
+    A name lies inside itself and inside any area it starts with followed by a
+    hyphen (``eu-west-1`` and ``eu-data-zone`` inside ``eu``, ``us-east-1`` inside
+    ``us``), and inside the areas :data:`REGION_AREAS` lists it under
+    (``europe-west1`` inside ``eu``, ``au`` inside ``apac``). ``global`` is a place
+    of its own: a global endpoint may serve a request anywhere, so it lies inside
+    no area but itself.
+    """
+    if name == area or name.startswith(area + "-"):
+        return True
+    return any(
+        name.startswith(member) if member.endswith("-") else name == member
+        for member in REGION_AREAS.get(area, ())
+    )
 
 
 class Mode(StrEnum):

@@ -234,6 +234,84 @@ class Builder:
                 continue
             patch = {k: v for k, v in entry.items() if k != "id"}
             table[target].append(Layer(source.display, source.document, pointer, patch))
+        self._inherit()
+
+    def _inherit(self) -> None:
+        """Give each model written with ``extends`` the fields of the model it names.
+
+        The named model's record, its overrides included, comes first; every
+        top-level field the extending record gives replaces the named one's
+        whole (so a ``pricing`` it gives is the whole of its pricing). ``id``,
+        ``aliases`` and ``extends`` are never inherited. Chains resolve in order;
+        a cycle or an unknown id is a problem at the ``extends`` line.
+        """
+        done: dict[str, list[Layer] | None] = {}
+
+        def resolve(full: str, chain: tuple[str, ...]) -> list[Layer] | None:
+            if full in done:
+                return done[full]
+            done[full] = None  # until resolved: a failure, or a cycle met again
+            layers = self.models[full]
+            source, pointer = self.model_sources[full]
+            parent = layers[0].data.get("extends")
+            if not isinstance(parent, str) or source.is_bad(pointer):
+                done[full] = layers
+                return layers
+            provider_id = self.model_provider[full]
+            target = f"{provider_id}/{parent}"
+            where = f"{pointer}/extends"
+            if parent.startswith(provider_id + "/"):
+                self.report(
+                    source,
+                    where,
+                    f"write the id without the provider prefix: "
+                    f"{parent.removeprefix(provider_id + '/')!r}",
+                )
+                return None
+            if target not in self.models or self.model_provider[target] != provider_id:
+                same = {
+                    k.split("/", 1)[1] for k, p in self.model_provider.items() if p == provider_id
+                }
+                self.report(
+                    source,
+                    where,
+                    checks.unknown_id_message(parent, same)
+                    + f" (extends names a model of the same provider, {provider_id!r}, "
+                    "by its id in the file)",
+                )
+                return None
+            if target in (*chain, full):
+                cycle = " -> ".join(name.split("/", 1)[1] for name in (*chain, full, target))
+                self.report(
+                    source,
+                    where,
+                    f"extends goes round in a cycle: {cycle}; end it at a model that extends none",
+                )
+                return None
+            inherited = resolve(target, (*chain, full))
+            parent_source, parent_pointer = self.model_sources[target]
+            if inherited is None or target in self.broken or parent_source.is_bad(parent_pointer):
+                return None  # the named model's problem is reported with it
+            own = set(layers[0].data) | {"id", "aliases", "extends"}
+            kept = [
+                Layer(
+                    layer.file,
+                    layer.document,
+                    layer.pointer,
+                    {key: value for key, value in layer.data.items() if key not in own},
+                )
+                for layer in inherited
+            ]
+            resolved = [*kept, *layers]
+            done[full] = resolved
+            return resolved
+
+        for full in list(self.models):
+            resolved = resolve(full, ())
+            if resolved is None:
+                self.broken.add(full)
+            else:
+                self.models[full] = resolved
 
     def build(self) -> Catalog | None:
         providers: dict[str, Provider] = {}
@@ -261,6 +339,7 @@ class Builder:
             if source.is_bad(pointer) or full in self.broken or provider_id not in self.providers:
                 continue
             data = _merge(layers)
+            data.pop("extends", None)
             data["id"] = full
             data["provider"] = provider_id
             try:

@@ -55,7 +55,7 @@ __all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "CompiledCache", "cache_dir"]
 CACHE_DIR_ENV = "LLM_CATALOG_CACHE_DIR"
 CACHE_ENV = "LLM_CATALOG_CACHE"
 MAGIC = b"LLMCATc\x01"
-FORMAT = 3
+FORMAT = 4
 _DIGEST_SIZE = 32
 _OFF = frozenset({"0", "off", "false", "no"})
 # marshal holds no Decimal or date; they travel as tagged pairs, which no record

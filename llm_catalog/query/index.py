@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from llm_catalog.data import clock
-from llm_catalog.data.vocabulary import CAPABILITIES
+from llm_catalog.data.vocabulary import CAPABILITIES, region_within
 
 if TYPE_CHECKING:
     from llm_catalog.data.records import Model
@@ -43,7 +43,7 @@ Regime = tuple[int, ...]
 # web searches)
 RequestKey = tuple[int, int, int, bool, Regime, "str | None", "str | None", int]
 _MAX_COST_TABLES = 32
-_SAVED_FORMAT = 3
+_SAVED_FORMAT = 4
 
 
 def default_key(regime: Regime) -> RequestKey:
@@ -145,8 +145,10 @@ class CatalogIndex:
                 members["output_modalities", modality.value].append(index)
             for param in model.params if model.params is not None else provider.params:
                 members["supports", param].append(index)
+            if model.region is not None:
+                members["served_in", model.region].append(index)
             for region in model.pricing.regions if model.pricing is not None else ():
-                members["region", region].append(index)
+                members["priced_for", region].append(index)
         self._masks = {key: mask_of(found, self.size) for key, found in members.items()}
         self.context = [m.limits.context_window for m in self.models]
         self.output = [m.limits.max_output_tokens for m in self.models]
@@ -261,6 +263,17 @@ class CatalogIndex:
     def mask(self, kind: str, value: str) -> int:
         """The models whose ``kind`` (mode, status, provider, capability, ...) is ``value``."""
         return self._masks.get((kind, value), 0)
+
+    def in_region(self, region: str) -> int:
+        """The models sold in ``region``: priced for it or an area around it, or served
+        inside it (as :func:`llm_catalog.query.rates.priced_region` decides)."""
+        mask = 0
+        for kind, name in self._masks:
+            if (kind == "priced_for" and region_within(region, name)) or (
+                kind == "served_in" and region_within(name, region)
+            ):
+                mask |= self._masks[kind, name]
+        return mask
 
     def any_of(self, kind: str, values: Iterable[str]) -> int:
         """The models whose ``kind`` is any of ``values``."""

@@ -7,8 +7,10 @@ A request is billed at one set of rates, found in this order:
    ``pricing.scheduled`` entry once its day has come;
 2. inside one of that entry's ``time_windows`` (UTC), the window's prices
    replace the entry's own (those it leaves out stay);
-3. in a ``region`` the model lists, that region's prices: the entry's times a
-   ``multiplier``, or prices of its own; a region not listed is unpriced;
+3. in a ``region`` (:func:`priced_region`): the prices the model lists for that
+   place or an area around it (the entry's times a ``multiplier``, or prices of
+   its own), else the entry's own where the record is served inside the region
+   (its ``region`` field); anywhere else the model is unpriced;
 4. for a ``service_tier`` other than ``standard``, that tier's prices alone: a
    tier the entry does not list is unpriced, never the standard price.
 
@@ -29,18 +31,22 @@ from llm_catalog.data.prices import (
     Prices,
     Pricing,
     PricingHistoryEntry,
+    RegionPrices,
     ScheduledPrices,
     TimeWindow,
 )
 from llm_catalog.data.records import Model
+from llm_catalog.data.vocabulary import region_within
 
 __all__ = [
     "PRICE_KINDS",
     "STANDARD_TIER",
     "Moment",
     "Rates",
+    "priced_region",
     "prices_at",
     "rates_at",
+    "region_names",
     "window_at",
 ]
 
@@ -107,6 +113,38 @@ def prices_at(model: Model, at: Moment | None = None) -> Entry | None:
     return max(started, key=lambda entry: entry.effective_from, default=None)
 
 
+def priced_region(model: Model, region: str) -> tuple[str, RegionPrices | None] | None:
+    """Where ``model`` is sold inside ``region``, and its own prices there; None where it is not.
+
+    - The ``pricing.regions`` entry for ``region`` itself, else the narrowest one for
+      an area around it (``eu`` for ``europe-west1``, see
+      :func:`~llm_catalog.data.vocabulary.region_within`): its name and prices.
+    - Else the record's own ``region`` when it lies inside ``region`` (a Bedrock ``eu.``
+      profile, ``region: eu``, is in ``eu``, never in ``eu-west-1``, which it may route
+      past): that name, and None for the entry's own prices.
+    - Else None: the model is not known to be sold there, so it has no price there.
+    """
+    regions = model.pricing.regions if model.pricing is not None else {}
+    around = [name for name in regions if region_within(region, name)]
+    if around:
+        name = region if region in regions else max(around, key=len)
+        return name, regions[name]
+    if model.region is not None and region_within(model.region, region):
+        return model.region, None
+    return None
+
+
+def region_names(models: Any) -> list[str]:
+    """Every region the ``models`` are served in or priced for, sorted."""
+    names: set[str] = set()
+    for model in models:
+        if model.region is not None:
+            names.add(model.region)
+        if model.pricing is not None:
+            names.update(model.pricing.regions)
+    return sorted(names)
+
+
 @dataclass(frozen=True)
 class Rates:
     """The rates that bill a request, and the names of what chose them."""
@@ -134,6 +172,22 @@ def _given(prices: Prices) -> dict[str, Decimal]:
     return {
         kind: getattr(prices, kind) for kind in PRICE_KINDS if getattr(prices, kind) is not None
     }
+
+
+def _in_region(entry: Entry, regional: RegionPrices) -> Entry:
+    """``entry`` as billed in a region: every token price times its multiplier, or its own prices."""
+    factor = regional.multiplier
+    if factor is None:
+        return entry.model_copy(update=_given(regional))
+    update: dict[str, Any] = _scaled(entry, factor)
+    update["tiers"] = tuple(tier.model_copy(update=_scaled(tier, factor)) for tier in entry.tiers)
+    if entry.batch is not None:
+        update["batch"] = entry.batch.model_copy(update=_scaled(entry.batch, factor))
+    update["service_tiers"] = {
+        name: tier.model_copy(update=_scaled(tier, factor))
+        for name, tier in entry.service_tiers.items()
+    }
+    return entry.model_copy(update=update)
 
 
 def rates_at(
@@ -165,21 +219,13 @@ def rates_at(
         entry = entry.model_copy(update=_given(window))
         names.append(f"{window.name} {window.start}-{window.end} UTC")
     if region is not None:
-        regional = pricing.regions.get(region)
-        if regional is None:
+        found = priced_region(model, region)
+        if found is None:
             return None
-        if regional.multiplier is not None:
-            factor = regional.multiplier
-            update: dict[str, Any] = _scaled(entry, factor)
-            update["tiers"] = tuple(
-                tier.model_copy(update=_scaled(tier, factor)) for tier in entry.tiers
-            )
-            if entry.batch is not None:
-                update["batch"] = entry.batch.model_copy(update=_scaled(entry.batch, factor))
-            entry = entry.model_copy(update=update)
-        else:
-            entry = entry.model_copy(update=_given(regional))
-        names.append(f"region {region}")
+        place, regional = found
+        if regional is not None:
+            entry = _in_region(entry, regional)
+        names.append(f"region {place}")
     unpriced_above = None
     if service_tier is not None and service_tier != STANDARD_TIER:
         tier = entry.service_tiers.get(service_tier)

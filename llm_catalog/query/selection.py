@@ -78,7 +78,7 @@ def _first_failure(
     """The first predicate the model fails, and the values compared; None if it passes."""
     # lazy: pricing and rates import pydantic (via the records), kept off the cold select path.
     from llm_catalog.query.pricing import format_usd
-    from llm_catalog.query.rates import rates_at
+    from llm_catalog.query.rates import priced_region, rates_at, region_names
 
     if query.mode is not None and model.mode.value != query.mode:
         return "mode", f"mode {model.mode.value} != {query.mode}"
@@ -88,11 +88,14 @@ def _first_failure(
         return "provider", f"provider {model.provider} not in {', '.join(sorted(query.provider))}"
     if model.provider in query.exclude_provider:
         return "exclude_provider", f"provider {model.provider} is excluded"
-    if query.region is not None:
-        regions = model.pricing.regions if model.pricing is not None else {}
-        if query.region not in regions:
-            listed = ", ".join(sorted(regions)) or "none"
-            return "region", f"not priced in region {query.region} (regions: {listed})"
+    if query.region is not None and priced_region(model, query.region) is None:
+        places = region_names((model,))
+        listed = (
+            f"served in or priced for {', '.join(places)}"
+            if places
+            else "its record names no region"
+        )
+        return "region", f"not sold in region {query.region} ({listed})"
     for name, wanted in query.capabilities:
         if getattr(model.capabilities, name) is not wanted:
             return name, f"{name} is {not wanted}, wanted {wanted}"
@@ -225,7 +228,7 @@ def _run_indexed(catalog: Catalog, query: Query) -> Selection:
     if query.exclude_provider:
         mask &= ~index.any_of("provider", query.exclude_provider)
     if query.region is not None:
-        mask &= index.mask("region", query.region)
+        mask &= index.in_region(query.region)
     flags = [*query.capabilities]
     if query.vision is not None:
         flags.append(("vision", query.vision))

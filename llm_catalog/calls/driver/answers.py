@@ -126,28 +126,36 @@ def served_tier(raw: Any) -> str | None:
     return tier_named(field_of(raw, "service_tier"))
 
 
-def read_pricing(model: Model, raw: Any) -> tuple[Decimal | None, tuple[str, ...]]:
+def read_pricing(
+    model: Model, raw: Any, *, region: str | None = None
+) -> tuple[Decimal | None, tuple[str, ...]]:
     """What a response cost at the catalog's prices (None without usage or prices), and
     the names of the rate that priced it (empty for the standard one).
 
     It is costed at the moment it is read, at the service tier the response says
-    served it, and with the web searches its usage reports.
+    served it, in ``region`` (see :attr:`PreparedCall.region`), and with the web
+    searches its usage reports.
     """
     at, tier = clock.now(), served_tier(raw)
-    rates = rates_at(model, at, service_tier=tier)
+    rates = rates_at(model, at, service_tier=tier, region=region)
     names = rates.names if rates is not None else ()
-    return read_cost(model, raw, at=at, service_tier=tier), names
+    return read_cost(model, raw, at=at, service_tier=tier, region=region), names
 
 
 def read_cost(
-    model: Model, raw: Any, *, at: dt.datetime | None = None, service_tier: str | None = None
+    model: Model,
+    raw: Any,
+    *,
+    at: dt.datetime | None = None,
+    service_tier: str | None = None,
+    region: str | None = None,
 ) -> Decimal | None:
     """What a response cost at the catalog's prices at ``at``; None without usage or prices."""
     usage = field_of(raw, "usage")
     if usage is None:
         return None
     try:
-        return cost_of(model, usage, at=at, service_tier=service_tier)
+        return cost_of(model, usage, at=at, service_tier=service_tier, region=region)
     except ValueError:
         # A provider's usage that does not add up is the provider's problem; the
         # answer is still returned, unpriced rather than wrongly priced.
@@ -178,7 +186,7 @@ def read_completion(call: PreparedCall, raw: Any) -> Completion:
         )
     choice = choices[0]
     message = field_of(choice, "message")
-    cost, rate = read_pricing(call.model, raw)
+    cost, rate = read_pricing(call.model, raw, region=call.region)
     completion = Completion(
         model_id=call.model.id,
         text=str(field_of(message, "content", "") or ""),
@@ -203,7 +211,7 @@ def read_embeddings(call: PreparedCall, raw: Any) -> Embeddings:
         model_id=model.id,
         vectors=tuple(tuple(float(x) for x in field_of(item, "embedding") or ()) for item in data),
         usage=read_usage(raw),
-        cost=read_pricing(model, raw)[0],
+        cost=read_pricing(model, raw, region=call.region)[0],
         raw=raw,
     )
 

@@ -74,6 +74,16 @@ class _Call:
     max_tokens: int | None = None
     """The output ceiling asked for, if any."""
 
+    @property
+    def region(self) -> str | None:
+        """Where the call is billed: the location it names (``vertex_location``) where the
+        record prices locations apart, else the record's own region."""
+        location = self.kwargs.get("vertex_location")
+        pricing = self.model.pricing
+        if isinstance(location, str) and location and pricing is not None and pricing.regions:
+            return location.lower()
+        return self.model.region
+
     def scrub(self, text: str) -> str:
         """``text`` without the key, whatever shape it had."""
         if self.key and self.key != _NO_KEY:

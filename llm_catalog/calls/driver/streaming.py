@@ -101,7 +101,7 @@ class CompletionStream:
                 provider_message=self._call.scrub(f"unread: {unread:.200}"),
                 status_code=None,
             )
-        cost, rate = read_pricing(self._call.model, raw)
+        cost, rate = read_pricing(self._call.model, raw, region=self._call.region)
         self.completion = Completion(
             model_id=self._call.model.id,
             text="".join(self._parts),
