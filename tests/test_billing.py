@@ -16,7 +16,7 @@ from llm_catalog import QueryError, load_catalog, select
 from llm_catalog.data.records import Model
 from llm_catalog.query.catalog import Catalog
 from llm_catalog.query.pricing import estimate_cost
-from llm_catalog.query.rates import rates_at
+from llm_catalog.query.rates import priced_region, rates_at, region_names
 from tests.conftest import CASES
 
 CATALOG: Catalog = load_catalog([CASES / "valid" / "billing"], shipped=False, cache=False)
@@ -139,6 +139,117 @@ def test_regions_multiply_or_replace_the_prices() -> None:
     assert cost == Decimal("300000") * Decimal("1.452") / MILLION + Decimal("0.005")
 
 
+# -- regional copies and areas ------------------------------------------------------------
+
+REGIONS: Catalog = load_catalog([CASES / "valid" / "regions"], shipped=False, cache=False)
+
+
+def test_a_record_that_extends_another_takes_all_it_does_not_give() -> None:
+    base, eu, apac = (
+        REGIONS["cloud/chat-1"],
+        REGIONS["cloud/eu.chat-1"],
+        REGIONS["cloud/apac.chat-1"],
+    )
+    assert (eu.limits, eu.capabilities, eu.release_date) == (
+        base.limits,
+        base.capabilities,
+        base.release_date,
+    )
+    assert (eu.name, eu.region) == ("Chat 1 (EU profile)", "eu")
+    # A field it gives replaces the whole field: no cached_input from chat-1's pricing.
+    assert eu.pricing is not None
+    assert eu.pricing.cached_input is None
+    assert eu.pricing.input == Decimal("1.1")
+    # Chains resolve in order: apac.chat-1 extends eu.chat-1, which extends chat-1.
+    assert (apac.pricing, apac.limits) == (eu.pricing, base.limits)
+    assert (apac.region, base.region) == ("apac", None)
+    # Each value is found where it was written.
+    assert REGIONS.locate("cloud/eu.chat-1", "/pricing/input").line == 22
+    assert REGIONS.locate("cloud/eu.chat-1", "/limits/context_window").line == 13
+
+
+@pytest.mark.parametrize(
+    ("region", "ids"),
+    [
+        # eu.chat-1 may route anywhere in the EU, so it is in eu but not in eu-west-1.
+        ("eu", ["cloud/eu-west-1/chat-1", "cloud/eu.chat-1", "cloud/anywhere"]),
+        ("eu-west-1", ["cloud/eu-west-1/chat-1", "cloud/anywhere"]),
+        ("europe-west1", ["cloud/anywhere"]),
+        ("apac", ["cloud/apac.chat-1"]),
+        ("global", ["cloud/global.chat-1", "cloud/anywhere"]),
+        ("us-east-1", ["cloud/anywhere"]),
+        ("sa-east-1", []),
+    ],
+)
+def test_region_finds_what_is_sold_there(region: str, ids: list[str]) -> None:
+    matches = select(catalog=REGIONS, region=region, order_by="id")
+    assert sorted(matches.ids) == sorted(ids)
+    scanned = select(catalog=REGIONS, region=region, order_by="id", explain=True)
+    assert scanned.ids == matches.ids
+
+
+def test_an_area_prices_each_region_inside_it_and_the_narrowest_entry_wins() -> None:
+    anywhere = REGIONS["cloud/anywhere"]
+
+    def price(region: str | None) -> Decimal | None:
+        rates = rates_at(anywhere, dt.date(2026, 12, 7), region=region)
+        return None if rates is None else rates.entry.input
+
+    assert price(None) == Decimal("2")
+    assert price("global") == Decimal("2")  # its own region: the base prices
+    assert price("eu") == Decimal("2.2")
+    assert price("europe-west1") == Decimal("2.2")  # inside eu
+    assert price("europe-west4") == Decimal("3")  # priced apart, narrower than eu
+    assert price("us-central1") == Decimal("2.2")
+    assert price("me-central1") is None
+    rates = rates_at(anywhere, dt.date(2026, 12, 7), region="europe-west1")
+    assert rates is not None
+    assert rates.names == ("region eu",)
+
+
+def test_a_region_not_sold_in_is_explained() -> None:
+    result = select(catalog=REGIONS, region="sa-east-1", explain=True)
+    reasons = {item.model_id: item.reason for item in result.excluded}
+    assert reasons["cloud/chat-1"] == "not sold in region sa-east-1 (no region recorded)"
+    assert reasons["cloud/anywhere"] == (
+        "not sold in region sa-east-1 (served in or priced for eu, europe-west4, global, us)"
+    )
+
+
+def test_the_index_and_the_scan_agree_on_every_shipped_region() -> None:
+    shipped = load_catalog()
+    places = [*region_names(shipped), "eu", "us", "apac", "europe-west1", "ap-southeast-2"]
+    for region in places:
+        indexed = shipped.select(region=region, max_cost=1)
+        scanned = shipped.select(region=region, max_cost=1, explain=True)
+        assert [(m.id, m.estimated_cost) for m in indexed] == [
+            (m.id, m.estimated_cost) for m in scanned
+        ], region
+        assert all(priced_region(m.model, region) is not None for m in indexed), region
+    assert len(shipped.select(region="eu")) > len(shipped.select(region="eu-west-1"))
+
+
+def test_a_call_is_priced_in_the_location_it_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llm_catalog.calls.driver.answers import read_pricing
+    from llm_catalog.calls.driver.request import prepare
+
+    monkeypatch.setenv("CLOUD_API_KEY", "test-key")
+    provider = REGIONS.providers["cloud"]
+    anywhere, profile = REGIONS["cloud/anywhere"], REGIONS["cloud/eu.chat-1"]
+    raw = {"usage": {"prompt_tokens": 1_000_000, "completion_tokens": 0}}
+    messages = [{"role": "user", "content": "hi"}]
+    located = prepare(anywhere, provider, messages, {"vertex_location": "europe-west4"})
+    assert located.region == "europe-west4"
+    assert read_pricing(anywhere, raw, region=located.region) == (
+        Decimal("3"),
+        ("region europe-west4",),
+    )
+    assert prepare(anywhere, provider, messages, {}).region == "global"
+    # A record bound to a region is priced there, and the rate says so.
+    bound = prepare(profile, provider, messages, {})
+    assert read_pricing(profile, raw, region=bound.region) == (Decimal("1.1"), ("region eu",))
+
+
 # -- charges that are not per token -------------------------------------------------------
 
 
@@ -232,7 +343,7 @@ def test_explain_names_the_rate_that_priced_a_model() -> None:
             "service_tier",
             "Flex Tier",
             "select(): service_tier must be a name in lowercase "
-            "letters, digits, _ and - (such as flex), got str 'Flex Tier'",
+            "letters, digits, _ and - (such as flex or eu-west-1), got str 'Flex Tier'",
         ),
         ("web_searches", -2, "select(): web_searches must be"),
     ],
@@ -290,6 +401,39 @@ def test_drift_compares_the_tiers_and_off_peak_prices_a_record_carries() -> None
     assert differences == [("pricing.service_tiers.flex.input", Decimal("0.33"), Decimal("0.4"))]
 
 
+def test_drift_compares_the_regional_uplift_with_each_area() -> None:
+    from llm_catalog.tools.comparison import compare_model
+    from llm_catalog.tools.litellm_map import _multiplier
+    from llm_catalog.tools.source_data import SourceModel, SourcePrices
+
+    assert _multiplier(1.1) == Decimal("1.1")
+    assert [_multiplier(v) for v in (0, -1, True, "1.1", None)] == [None] * 5
+
+    def differences(model: Model, uplift: str) -> list[tuple[str, Any, Any]]:
+        theirs = SourceModel(
+            source="litellm",
+            source_id=model.id,
+            source_provider="cloud",
+            provider="cloud",
+            id=model.id.split("/", 1)[1],
+            pricing=SourcePrices(input=model.pricing.input if model.pricing else None),
+            regional_multiplier=Decimal(uplift),
+        )
+        return [d for d in compare_model(model, theirs) if d[0].startswith("pricing.regions")]
+
+    # anywhere: eu and us at 1.1, europe-west4 at prices of its own (no multiplier).
+    anywhere = REGIONS["cloud/anywhere"]
+    assert differences(anywhere, "1.1") == [("pricing.regions.multiplier", None, Decimal("1.1"))]
+    assert differences(anywhere, "1.2") == [
+        ("pricing.regions.multiplier", Decimal("1.1"), Decimal("1.2")),
+        ("pricing.regions.multiplier", None, Decimal("1.2")),
+    ]
+    # A record without regional prices differs from a source that has an uplift.
+    assert differences(REGIONS["cloud/chat-1"], "1.1") == [
+        ("pricing.regions.multiplier", None, Decimal("1.1"))
+    ]
+
+
 def test_drift_reads_one_price_per_search_and_compares_it() -> None:
     from llm_catalog.tools.comparison import compare_model
     from llm_catalog.tools.litellm_map import _litellm_web_search
@@ -319,7 +463,7 @@ def test_drift_reads_one_price_per_search_and_compares_it() -> None:
         (["--service-tier", "scale"], "it is not priced at the scale tier (tiers: flex, priority)"),
         (
             ["--region", "ap-south-1"],
-            "it is not priced in region ap-south-1 (regions: eu-data-zone, us-east-1)",
+            "it is not sold in region ap-south-1 (served in or priced for eu-data-zone, us-east-1)",
         ),
     ],
 )
@@ -345,6 +489,35 @@ def test_cost_says_what_of_the_request_has_no_price(flags: list[str], why: str) 
         )
     assert code == 1
     assert err.getvalue() == f"acme/metered has no price for this request in the catalog: {why}\n"
+
+
+@pytest.mark.parametrize(
+    ("flags", "prices", "rate"),
+    [
+        (["--at", "2026-12-07T02:00"], ("1.32", "3.96"), ["peak 01:00-04:00 UTC"]),
+        (["--at", "2026-12-12T02:00"], ("0.66", "1.98"), []),
+        (["--at", "2027-03-01"], ("1.5", "7.5"), ["from 2027-01-01"]),
+        (["--region", "us-east-1", "--at", "2026-12-12"], ("0.7", "2.1"), ["region us-east-1"]),
+        (["--service-tier", "flex", "--at", "2026-12-12"], ("0.33", "0.99"), ["flex tier"]),
+    ],
+)
+def test_select_shows_the_prices_it_costed_at(
+    flags: list[str], prices: tuple[str, str], rate: list[str]
+) -> None:
+    import io
+    import json
+
+    from llm_catalog.interfaces.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    billing = str(CASES / "valid" / "billing")
+    argv = ["select", "--no-shipped", "--catalog", billing, "--json", *flags]
+    assert main(argv, out=out, err=err) == 0, err.getvalue()
+    [shown] = json.loads(out.getvalue())["models"]
+    assert (shown["input_price"], shown["output_price"], shown["rate"]) == (*prices, rate)
+    table = io.StringIO()
+    assert main([a for a in argv if a != "--json"], out=table, err=err) == 0
+    assert f"${Decimal(prices[0]):.2f}" in table.getvalue()
 
 
 def test_moments_billed_alike_share_a_regime_and_others_do_not() -> None:

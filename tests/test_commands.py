@@ -118,6 +118,7 @@ def test_select_json_shape() -> None:
                 "max_output_tokens": 64000,
                 "input_price": "1",
                 "output_price": "4",
+                "rate": [],
                 "vision": False,
                 "status": "active",
             }

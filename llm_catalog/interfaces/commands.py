@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from llm_catalog.data.vocabulary import CAPABILITIES, ORDERS
 from llm_catalog.interfaces.costs import compare, cost
 from llm_catalog.interfaces.invocation import UsageError, emit, open_catalog, read_request
 from llm_catalog.interfaces.usage import usage
 from llm_catalog.query.predicates import KEYWORDS
+
+if TYPE_CHECKING:
+    from llm_catalog.data.records import Model
 
 __all__ = [
     "CAPABILITIES",
@@ -90,6 +93,7 @@ def select(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         selection_json,
         selection_rows,
     )
+    from llm_catalog.query.rates import Rates, rates_at
 
     # Every select() keyword has a flag of the same name; the request flags and
     # --mode are read apart, since they need more than a copy.
@@ -103,11 +107,17 @@ def select(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         predicates["mode"] = None if args.mode == "any" else args.mode
     predicates.update(request)
     selection = open_catalog(args).select(explain=args.explain, **predicates)
+    # The prices shown are those the estimates used: at the moment, tier and region asked.
+    at, tier, region = request.get("at"), request.get("service_tier"), request.get("region")
+
+    def rated(model: Model) -> Rates | None:
+        return rates_at(model, at, service_tier=tier, region=region)
+
     if args.json:
-        emit(selection_json(selection), out)
+        emit(selection_json(selection, rated), out)
     else:
         if selection:
-            headers, rows = selection_rows(selection)
+            headers, rows = selection_rows(selection, rated)
             out.write(render_table(headers, rows))
         else:
             err.write("no models match\n")

@@ -126,6 +126,8 @@ def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _why(model: Model, request: dict[str, Any]) -> str:
     """What of the request the model has no price for, when it is one thing alone."""
+    from llm_catalog.query.rates import unsold_in  # lazy, as above
+
     pricing = model.pricing
     if pricing is None:
         return ""
@@ -133,9 +135,9 @@ def _why(model: Model, request: dict[str, Any]) -> str:
     if tier is not None and tier != "standard" and tier not in pricing.service_tiers:
         sold = ", ".join(sorted(pricing.service_tiers)) or "none but standard"
         return f": it is not priced at the {tier} tier (tiers: {sold})"
-    if region is not None and region not in pricing.regions:
-        listed = ", ".join(sorted(pricing.regions)) or "none"
-        return f": it is not priced in region {region} (regions: {listed})"
+    unsold = unsold_in(model, region) if region is not None else None
+    if unsold is not None:
+        return f": it is {unsold}"
     if request.get("web_searches") and "web_search" not in pricing.per_unit:
         return ": it has no price per web search"
     return ""

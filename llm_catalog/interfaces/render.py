@@ -6,13 +6,14 @@ through a float; tables show it with :func:`llm_catalog.query.pricing.format_usd
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from llm_catalog.data.records import Model
 from llm_catalog.query.catalog import Catalog
 from llm_catalog.query.pricing import format_usd
+from llm_catalog.query.rates import Rates
 from llm_catalog.query.selection import Exclusion, Match, Selection
 
 __all__ = [
@@ -95,9 +96,21 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 SUMMARY_HEADERS = ("id", "context", "output", "input $/M", "output $/M", "vision", "status")
 
 
-def summary_row(model: Model) -> list[str]:
-    """One model's row in ``list`` and ``select`` tables."""
-    pricing = model.pricing
+Rated = Callable[[Model], Rates | None]
+"""The rates a ``select`` was costed at, for one model (None where it has none)."""
+
+
+def _prices(model: Model, rated: Rated | None) -> Any:
+    if rated is None:
+        return model.pricing
+    rates = rated(model)
+    return None if rates is None else rates.entry
+
+
+def summary_row(model: Model, rated: Rated | None = None) -> list[str]:
+    """One model's row in ``list`` and ``select`` tables; its prices are those ``rated``
+    gives (the moment, tier and region a selection was costed at), else the record's."""
+    pricing = _prices(model, rated)
     return [
         model.id,
         format_tokens(model.limits.context_window),
@@ -123,10 +136,12 @@ def model_json(model: Model, catalog: Catalog | None = None) -> dict[str, Any]:
     return data
 
 
-def match_json(match: Match) -> dict[str, Any]:
-    """One selected model: its id, the request it was costed for, and the estimate."""
+def match_json(match: Match, rated: Rated | None = None) -> dict[str, Any]:
+    """One selected model: its id, the request it was costed for, and the estimate;
+    with ``rated``, the prices and the names of the rate it was costed at."""
     model = match.model
-    pricing = model.pricing
+    pricing = _prices(model, rated)
+    rates = rated(model) if rated is not None else None
     return {
         "id": model.id,
         "name": model.name,
@@ -139,6 +154,7 @@ def match_json(match: Match) -> dict[str, Any]:
         "max_output_tokens": model.limits.max_output_tokens,
         "input_price": _money(pricing.input if pricing else None),
         "output_price": _money(pricing.output if pricing else None),
+        "rate": list(rates.names) if rates is not None else [],
         "vision": model.vision,
         "status": model.status.value,
     }
@@ -149,21 +165,23 @@ def exclusion_json(exclusion: Exclusion) -> dict[str, str]:
     return {"id": exclusion.model_id, "predicate": exclusion.predicate, "reason": exclusion.reason}
 
 
-def selection_json(selection: Selection) -> dict[str, Any]:
+def selection_json(selection: Selection, rated: Rated | None = None) -> dict[str, Any]:
     """A selection as the stable JSON object ``llm-catalog select --json`` prints."""
     return {
         "status": "ok" if selection else "no_match",
         "order_by": selection.order_by,
-        "models": [match_json(m) for m in selection],
+        "models": [match_json(m, rated) for m in selection],
         "excluded": [exclusion_json(e) for e in selection.excluded],
     }
 
 
-def selection_rows(selection: Selection) -> tuple[list[str], list[list[str]]]:
+def selection_rows(
+    selection: Selection, rated: Rated | None = None
+) -> tuple[list[str], list[list[str]]]:
     """Headers and rows of the ``select`` table: the summary plus the estimate."""
     headers = [*SUMMARY_HEADERS, "est. cost", "tokens in"]
     rows = [
-        [*summary_row(m.model), format_usd(m.estimated_cost), f"{m.input_tokens:,}"]
+        [*summary_row(m.model, rated), format_usd(m.estimated_cost), f"{m.input_tokens:,}"]
         for m in selection
     ]
     return headers, rows

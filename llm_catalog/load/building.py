@@ -104,7 +104,7 @@ class Builder:
         for pointer, at_key, message in checks.iter_schema_problems(value):
             # A key-shaped value is reported once, as a key, never quoted again.
             if not any(pointer == secret or pointer.startswith(secret + "/") for secret in secrets):
-                self.report(source, pointer, message, at_key)
+                self.report(source, pointer, message + _whole_field_hint(value, pointer), at_key)
 
         provider = value.get("provider")
         ref = value.get("provider_ref")
@@ -419,6 +419,21 @@ class Builder:
         for detail in error.errors():
             relative = "".join(f"/{escape_pointer(str(part))}" for part in detail["loc"])
             self.report_at(layers, relative, str(detail["msg"]))
+
+
+def _whole_field_hint(value: Mapping[str, Any], pointer: str) -> str:
+    """A reminder, for a key missing inside a field of a model that extends another,
+    that the field replaces the other model's whole field."""
+    parts = pointer.split("/")
+    if len(parts) < 4 or parts[1] != "models" or not parts[2].isdigit():
+        return ""
+    models = value.get("models")
+    entry = models[int(parts[2])] if isinstance(models, list) else None
+    if isinstance(entry, dict) and "extends" in entry:
+        return (
+            f"; with extends, this {parts[3]} replaces all of {entry['extends']}'s: give it whole"
+        )
+    return ""
 
 
 def _merge(layers: Sequence[Layer]) -> dict[str, Any]:

@@ -45,7 +45,7 @@ _PATTERN_HINTS = {
     record_base.URL_PATTERN: "write a URL starting with https:// (or http:// for a loopback address)",
     record_base.HEADER_PATTERN: "write an HTTP header name of letters, digits and -",
     record_base.CLOCK_PATTERN: "write a UTC time of day as HH:MM, from 00:00 to 23:59",
-    record_base.NAME_PATTERN: "write a name in lowercase letters, digits, _ and - (such as flex)",
+    record_base.NAME_PATTERN: "write a name in lowercase letters, digits, _ and - (such as flex, off-peak or eu-west-1)",
     profiles.PROFILE_NAME_PATTERN: (
         "write a profile name in lowercase letters, digits and _ . - (such as budget_agent)"
     ),

@@ -154,7 +154,9 @@ def _moment(name: str, value: Any) -> dt.date | dt.datetime:
 
 def _name(name: str, value: Any) -> str:
     if not isinstance(value, str) or not _NAME.fullmatch(value):
-        raise _fail(name, "a name in lowercase letters, digits, _ and - (such as flex)", value)
+        raise _fail(
+            name, "a name in lowercase letters, digits, _ and - (such as flex or eu-west-1)", value
+        )
     return value
 
 

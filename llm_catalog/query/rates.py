@@ -47,6 +47,7 @@ __all__ = [
     "prices_at",
     "rates_at",
     "region_names",
+    "unsold_in",
     "window_at",
 ]
 
@@ -132,6 +133,15 @@ def priced_region(model: Model, region: str) -> tuple[str, RegionPrices | None] 
     if model.region is not None and region_within(model.region, region):
         return model.region, None
     return None
+
+
+def unsold_in(model: Model, region: str) -> str | None:
+    """Why ``model`` has no price in ``region``, for people; None where it has one."""
+    if priced_region(model, region) is not None:
+        return None
+    places = region_names((model,))
+    listed = f"served in or priced for {', '.join(places)}" if places else "no region recorded"
+    return f"not sold in region {region} ({listed})"
 
 
 def region_names(models: Any) -> list[str]:

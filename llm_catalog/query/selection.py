@@ -78,7 +78,7 @@ def _first_failure(
     """The first predicate the model fails, and the values compared; None if it passes."""
     # lazy: pricing and rates import pydantic (via the records), kept off the cold select path.
     from llm_catalog.query.pricing import format_usd
-    from llm_catalog.query.rates import priced_region, rates_at, region_names
+    from llm_catalog.query.rates import rates_at, unsold_in
 
     if query.mode is not None and model.mode.value != query.mode:
         return "mode", f"mode {model.mode.value} != {query.mode}"
@@ -88,14 +88,9 @@ def _first_failure(
         return "provider", f"provider {model.provider} not in {', '.join(sorted(query.provider))}"
     if model.provider in query.exclude_provider:
         return "exclude_provider", f"provider {model.provider} is excluded"
-    if query.region is not None and priced_region(model, query.region) is None:
-        places = region_names((model,))
-        listed = (
-            f"served in or priced for {', '.join(places)}"
-            if places
-            else "its record names no region"
-        )
-        return "region", f"not sold in region {query.region} ({listed})"
+    unsold = unsold_in(model, query.region) if query.region is not None else None
+    if unsold is not None:
+        return "region", unsold
     for name, wanted in query.capabilities:
         if getattr(model.capabilities, name) is not wanted:
             return name, f"{name} is {not wanted}, wanted {wanted}"

@@ -114,6 +114,12 @@ def _iter_fields(model: Model, theirs: SourceModel) -> Iterator[tuple[str, Any, 
     search = pricing.per_unit.get(ChargeUnit.web_search) if pricing is not None else None
     if search is not None and theirs.web_search is not None:
         yield "pricing.per_unit.web_search", search, theirs.web_search
+    if theirs.regional_multiplier is not None:
+        # The source's one uplift for every non-global endpoint, against each area's.
+        regions = pricing.regions if pricing is not None else {}
+        multipliers = {region.multiplier for region in regions.values()} or {None}
+        for multiplier in sorted(multipliers, key=lambda m: (m is None, m)):
+            yield "pricing.regions.multiplier", multiplier, theirs.regional_multiplier
     limits = model.limits
     if theirs.source == "litellm" and limits.max_input_tokens is not None:
         # litellm's max_input_tokens is the window for nearly every model, but the

@@ -60,6 +60,13 @@ def _litellm_prices(entry: Mapping[str, Any], suffix: str = "") -> SourcePrices:
     return SourcePrices(**values)
 
 
+def _multiplier(value: Any) -> Decimal | None:
+    """A positive multiplier, exactly: 1.1 -> Decimal('1.1'); anything else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return None
+    return Decimal(str(value)).normalize()
+
+
 def _litellm_service_tiers(entry: Mapping[str, Any]) -> dict[str, SourcePrices]:
     """Flex and priority prices, from the ``*_flex`` and ``*_priority`` keys."""
     found = {tier: _litellm_prices(entry, f"_{tier}") for tier in ("flex", "priority")}
@@ -190,6 +197,7 @@ def _litellm_model(key: str, entry: Mapping[str, Any], route: ProviderRoute) -> 
         service_tiers=_litellm_service_tiers(entry),
         off_peak=_litellm_off_peak(entry),
         web_search=_litellm_web_search(entry),
+        regional_multiplier=_multiplier(entry.get("regional_endpoint_uplift_multiplier")),
         status="deprecated" if deprecation else None,
         deprecation_date=deprecation,
         successor=_strip_route(successor, prefixes).lower() if isinstance(successor, str) else None,

@@ -71,6 +71,8 @@ class SourceModel:
     """Prices outside peak hours, where the source gives them."""
     web_search: Decimal | None = None
     """US dollars per web search call, where the source gives one price for every size."""
+    regional_multiplier: Decimal | None = None
+    """What every price is multiplied by away from the global endpoint, where the source says."""
     status: str | None = None  # 'deprecated' or 'preview' where stated
     release_date: dt.date | None = None
     deprecation_date: dt.date | None = None
