@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from llm_catalog import QueryError, load_catalog, select
 from llm_catalog.data.records import Model
 from llm_catalog.query.catalog import Catalog
-from llm_catalog.query.pricing import estimate_cost
+from llm_catalog.query.pricing import cost_of, estimate_cost
 from llm_catalog.query.rates import priced_region, rates_at, region_names
 from tests.conftest import CASES
 
@@ -101,9 +101,21 @@ def test_announced_prices_apply_from_their_first_day() -> None:
 
 
 def test_the_rate_that_priced_a_request_is_named() -> None:
-    peak = rates_at(METERED, utc("2026-12-07T02:00:00"), service_tier="priority")
+    peak = rates_at(METERED, utc("2026-12-07T02:00:00"), region="eu-data-zone")
     assert peak is not None
-    assert peak.names == ("peak 01:00-04:00 UTC", "priority tier")
+    assert peak.names == ("peak 01:00-04:00 UTC", "region eu-data-zone")
+    # A tier's prices alone bill the request, and a region's own prices replace the
+    # window's: the window priced nothing, so it is not named.
+    tiered = rates_at(METERED, utc("2026-12-07T02:00:00"), service_tier="priority")
+    assert tiered is not None
+    assert tiered.names == ("priority tier",)
+    own = rates_at(METERED, utc("2026-12-07T02:00:00"), region="us-east-1")
+    assert own is not None
+    assert (own.names, own.entry.input, own.entry.cached_input) == (
+        ("peak 01:00-04:00 UTC", "region us-east-1"),
+        Decimal("0.7"),
+        Decimal("0.044"),  # the window's cached price stands: us-east-1 gives none
+    )
     later = rates_at(METERED, dt.date(2027, 3, 1), region="eu-data-zone")
     assert later is not None
     assert later.names == ("from 2027-01-01", "region eu-data-zone")
@@ -295,6 +307,54 @@ def test_cost_never_falls_as_units_rise_and_is_always_a_listed_price(
     listed = {Decimal(p) for p in ("0.66", "1.32", "0.33")}
     rate = input_price(at)
     assert rate in listed
+
+
+def test_perplexitys_worked_example_and_its_search_context_sizes() -> None:
+    # Perplexity's own example: Sonar, 9 prompt and 411 completion tokens, a low search
+    # context: $0.000009 + $0.000411 + one request at $5 per thousand.
+    sonar = load_catalog()["perplexity/sonar"]
+    usage = {"prompt_tokens": 9, "completion_tokens": 411, "search_context_size": "low"}
+    assert cost_of(sonar, usage) == Decimal("0.005420")
+    assert cost_of(sonar, {**usage, "search_context_size": "High"}) == Decimal("0.012420")
+    # A request that names no size is billed at the default, the low size.
+    assert cost_of(sonar, {"prompt_tokens": 9, "completion_tokens": 411}) == Decimal("0.005420")
+    assert estimate_cost(sonar, input_tokens=9, output_tokens=411, search_context="medium") == (
+        Decimal("0.008420")
+    )
+    rates = rates_at(sonar, dt.date(2026, 12, 7), search_context="medium")
+    assert rates is not None
+    assert (rates.per_unit["request"], rates.names) == (
+        Decimal("0.008"),
+        ("medium search context",),
+    )
+    # A size the model does not price is unpriced; a model without sizes ignores it.
+    assert cost_of(sonar, {**usage, "search_context_size": "extreme"}) is None
+    assert estimate_cost(METERED, input_tokens=10, search_context="high") == estimate_cost(
+        METERED, input_tokens=10
+    )
+
+
+def test_select_and_the_command_line_take_a_search_context_size() -> None:
+    import io
+    import json
+
+    from llm_catalog.interfaces.cli import main
+
+    cheap = select(provider="perplexity", search_context="high", input_tokens=0, output_tokens=0)
+    fees = {match.id: match.estimated_cost for match in cheap}
+    assert fees["perplexity/sonar"] == Decimal("0.012")
+    assert fees["perplexity/sonar-pro"] == Decimal("0.014")
+    scanned = select(
+        provider="perplexity", search_context="high", input_tokens=0, output_tokens=0, explain=True
+    )
+    assert [(m.id, m.estimated_cost) for m in scanned] == list(fees.items())
+    with pytest.raises(QueryError, match=r"search_context must be one of low, medium, high"):
+        select(search_context="huge")
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["cost", "perplexity/sonar-pro", "--search-context", "medium", "--json"]
+    assert main([*argv, "--input-tokens", "0", "--output-tokens", "0"], out=out, err=err) == 0
+    shown = json.loads(out.getvalue())
+    assert (shown["estimated_cost"], shown["rate"]) == ("0.01", ["medium search context"])
 
 
 # -- select ------------------------------------------------------------------------------

@@ -174,6 +174,7 @@ def test_cost_of_one_request() -> None:
         "service_tier": None,
         "region": None,
         "web_searches": 0,
+        "search_context": None,
         "rate": [],
         "estimated_cost": "0.00625",
     }

@@ -23,7 +23,9 @@ def catalog() -> Catalog:
 
 def test_cheapest_vision_models_under_a_cent(catalog: Catalog) -> None:
     selection = catalog.select(vision=True, max_cost=0.01)
-    assert len(selection) == 317
+    # 316: Sonar Reasoning Pro costs exactly $0.01 in tokens, and its $0.006 request fee
+    # puts it over the ceiling.
+    assert len(selection) == 316
     # Free models first (a price of 0 is a published price, not a missing one), by id.
     assert selection.ids[:3] == [
         "mistral/labs-devstral-small-2512",

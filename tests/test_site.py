@@ -28,6 +28,7 @@ from llm_catalog.load.loader import load_catalog
 from llm_catalog.query import selection as query
 from llm_catalog.query.catalog import Catalog
 from llm_catalog.query.pricing import estimate_cost, format_usd
+from llm_catalog.query.rates import rates_at
 from tests.conftest import NOW
 
 if TYPE_CHECKING:
@@ -130,6 +131,116 @@ models:
 """
 
 
+# Every way a bill changes with the moment, the service tier and the region: the
+# example of tests/cases/valid/billing (weekday peak windows, a Sunday window that
+# crosses midnight, flex and priority tiers, a region with a multiplier and one with
+# prices of its own, a request fee, announced prices), and beside it a window every
+# night that crosses midnight and moves when new prices come, a Friday-night window,
+# regions that contain others (eu holds eu-west-1), long-context tiers that a service
+# tier leaves unpriced, current prices that begin inside the horizon, and no price.
+BILLED = """\
+provider:
+  id: billed
+  name: Billed
+  litellm_provider: openai
+  provenance: {sources: [https://billed.example/pricing], checked: 2026-11-25}
+models:
+  - id: metered
+    name: Metered
+    limits: {context_window: 400000, max_output_tokens: 32000}
+    pricing:
+      input: 0.66
+      output: 1.98
+      cached_input: 0.022
+      effective_from: 2026-08-16
+      tiers:
+        - {above_input_tokens: 200000, input: 1.32, output: 3.96}
+      time_windows:
+        - {name: peak, start: "01:00", end: "04:00", days: [mon, tue, wed, thu, fri], input: 1.32, output: 3.96}
+        - {name: peak, start: "06:00", end: "10:00", days: [mon, tue, wed, thu, fri], input: 1.32, output: 3.96}
+        - {name: late, start: "22:30", end: "00:30", days: [sun], input: 0.33}
+      service_tiers:
+        flex: {input: 0.33, output: 0.99}
+        priority: {input: 1.32, output: 3.96, cached_input: 0.044}
+      per_unit: {web_search: 0.01, request: 0.005}
+      regions:
+        eu-data-zone: {multiplier: 1.1}
+        us-east-1: {input: 0.7, output: 2.1}
+      history:
+        - {effective_from: 2026-01-01, input: 0.435, output: 0.87}
+      scheduled:
+        - effective_from: 2027-01-01
+          input: 1.5
+          output: 7.5
+          per_unit: {web_search: 0.01, request: 0.005}
+          source: https://billed.example/pricing#2027
+    provenance: {sources: [https://billed.example/pricing], checked: 2026-11-25}
+  - id: nightly
+    name: Nightly
+    limits: {context_window: 128000, max_output_tokens: 8192}
+    pricing:
+      input: 0.8
+      output: 3.2
+      time_windows:
+        - {name: night, start: "23:00", end: "02:00", input: 0.4, output: 1.6}
+      service_tiers:
+        flex: {input: 0.45, output: 1.8}
+      regions:
+        eu: {input: 0.9, output: 3.6}
+      scheduled:
+        - effective_from: 2027-01-01
+          input: 0.6
+          output: 2.4
+          time_windows:
+            - {name: night, start: "22:00", end: "01:00", output: 1.2}
+          service_tiers:
+            priority: {input: 1.2, output: 4.8}
+    provenance: {sources: [https://billed.example/nightly], checked: 2026-11-25}
+  - id: weekend
+    name: Friday nights
+    limits: {context_window: 64000}
+    pricing:
+      input: 0.5
+      output: 1.5
+      time_windows:
+        - {name: friday-night, start: "20:00", end: "04:00", days: [fri], input: 0.25, output: 0.75}
+      regions:
+        eu-west-1: {multiplier: 1.2}
+    provenance: {sources: [https://billed.example/weekend], checked: 2026-11-25}
+  - id: long
+    name: Long context
+    limits: {context_window: 1000000, max_output_tokens: 65536}
+    pricing:
+      input: 1.25
+      output: 10
+      tiers:
+        - {above_input_tokens: 200000, input: 2.5, output: 15}
+      service_tiers:
+        flex: {input: 0.625, output: 5}
+        priority: {input: 2.25, output: 18}
+      regions:
+        eu: {multiplier: 1.1}
+        us-east-1: {multiplier: 1.05}
+    provenance: {sources: [https://billed.example/long], checked: 2026-11-25}
+  - id: dated
+    name: Dated
+    limits: {context_window: 32000}
+    pricing:
+      input: 0.2
+      output: 0.4
+      effective_from: 2026-12-10
+      history:
+        - {effective_from: 2026-01-01, input: 0.3, output: 0.6}
+    provenance: {sources: [https://billed.example/dated], checked: 2026-11-25}
+  - id: unpriced
+    name: Unpriced
+    limits: {context_window: 64000}
+    provenance: {sources: [https://billed.example/unpriced], checked: 2026-11-25}
+"""
+BUILT = dt.datetime.fromisoformat(NOW)  # a Wednesday, 12:00 UTC
+EVERY_STATUS = ["active", "preview", "deprecated", "retired"]
+
+
 def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     status = main(list(argv), out=out, err=err)
@@ -146,6 +257,13 @@ def acme_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def acme(acme_dir: Path) -> Catalog:
     return load_catalog([acme_dir], shipped=False, environ={})
+
+
+@pytest.fixture(scope="module")
+def billed(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    directory = tmp_path_factory.mktemp("billed-catalog")
+    (directory / "billed.yaml").write_text(BILLED, encoding="utf-8")
+    return load_catalog([directory], shipped=False, environ={})
 
 
 def embedded(html: str) -> Any:
@@ -182,13 +300,17 @@ def test_the_page_embeds_every_model(acme: Catalog, tmp_path: Path) -> None:
     assert data == json.loads(json.dumps(site_data(acme, at=moment)))
     assert [m["id"] for m in data["models"]] == [m.id for m in acme]
     marginal = next(m for m in data["models"] if m["id"] == "acme/marginal")
-    assert marginal["cost"] == {
+    # One run of days from the build day, no time windows, the standard tier alone.
+    [[first, windows, [rates]]] = marginal["cost"]
+    assert (first, windows, rates) == (NOW[:10], None, {"standard": [rates["standard"][0]]})
+    assert data["terms"][rates["standard"][0]] == {
         "billing": "marginal",
         "input": "12500000",
         "output": "100000000",
         "request": None,
         "tiers": [[200000, "25000000", "100000000"], [500000, "31250000", "200000000"]],
     }
+    assert data["horizon"] == [NOW[:10], "2026-11-26"]  # no announced change: the next day
     assert data["price_places"] == 7  # 0.0001234 has seven decimals
     assert marginal["where"] == f"{acme.locate('acme/marginal')}"
     assert data["shared"][marginal["record"]["provenance"]["sources"]] == [
@@ -211,8 +333,9 @@ def test_embedded_prices_are_the_records_prices(acme: Catalog) -> None:
         if model.pricing is None:
             assert entry["cost"] is None
             continue
+        terms = data["terms"][entry["cost"][0][2][0]["standard"][0]]
         for kind in ("input", "output"):
-            scaled = entry["cost"][kind]
+            scaled = terms[kind]
             price = getattr(model.pricing, kind)
             assert (None if scaled is None else Decimal(scaled) * unit) == price
 
@@ -341,14 +464,21 @@ def shipped() -> Catalog:
 @pytest.fixture(scope="module")
 def shipped_site(shipped: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("site")
-    build_site(shipped, directory)
+    build_site(shipped, directory, at=BUILT)
     return directory
 
 
 @pytest.fixture(scope="module")
 def acme_site(acme: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("acme-site")
-    build_site(acme, directory)
+    build_site(acme, directory, at=BUILT)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def billed_site(billed: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("billed-site")
+    build_site(billed, directory, at=BUILT)
     return directory
 
 
@@ -396,6 +526,85 @@ class Opened:
 
     def ids(self) -> list[str]:
         return [row[0] for row in self.rows()]
+
+    def views(self, hashes: list[str]) -> list[dict[str, Any]]:
+        """Each view's rows (id, cost, the names of the rate), problems and select() call,
+        reached by setting the hash in turn on the page already open: one load for many."""
+        views: list[dict[str, Any]] = self.page.evaluate(_VIEWS, hashes)
+        return views
+
+
+# The page's own hashchange listener, added first, has drawn the view when this one runs.
+_VIEWS = """async (hashes) => {
+  const views = [];
+  for (const hash of hashes) {
+    if (location.hash.slice(1) !== hash) {
+      await new Promise((resolve) => {
+        window.addEventListener("hashchange", resolve, { once: true });
+        location.hash = hash;
+      });
+    }
+    if (!document.getElementById("more").hidden) document.getElementById("show-all").click();
+    views.push({
+      rows: [...document.querySelectorAll("#rows tr")].map((row) => [
+        row.dataset.id,
+        row.querySelector(".cost").textContent,
+        row.querySelector(".rate")?.textContent ?? "",
+      ]),
+      problems: document.getElementById("problems").textContent,
+      python: document.getElementById("python-call").textContent,
+    });
+  }
+  return views;
+}"""
+
+
+def moment_hash(
+    at: dt.date | None, service_tier: str, region: str | None, predicates: dict[str, Any]
+) -> str:
+    """The page's hash for a select() call at a moment (None: when the page was built)."""
+    parts = [f"service_tier={service_tier}"]
+    if at is not None:
+        text = at.strftime("%Y-%m-%dT%H:%M") if isinstance(at, dt.datetime) else at.isoformat()
+        parts.append(f"at={text}")
+    if region is not None:
+        parts.append(f"region={region}")
+    for name, value in predicates.items():
+        if name == "mode":
+            parts.append(f"mode={value or 'any'}")
+        elif isinstance(value, list):
+            parts.append(f"{name}={','.join(value)}")
+        else:
+            parts.append(f"{name}={value}")
+    return "&".join(parts)
+
+
+def priced_as_select_does(
+    catalog: Catalog,
+    at: dt.date | None,
+    service_tier: str,
+    region: str | None,
+    predicates: dict[str, Any],
+) -> list[list[str]]:
+    """select()'s ids in order, each with its cost (estimate_cost's too) and the names of
+    the rate that priced it, as the page shows them."""
+    moment = BUILT if at is None else at
+    selection = catalog.select(at=moment, service_tier=service_tier, region=region, **predicates)
+    rows = []
+    for match in selection:
+        model = match.model
+        cost = estimate_cost(
+            model,
+            input_tokens=predicates.get("input_tokens", query.DEFAULT_INPUT_TOKENS),
+            output_tokens=predicates.get("output_tokens", query.DEFAULT_OUTPUT_TOKENS),
+            at=moment,
+            service_tier=service_tier,
+            region=region,
+        )
+        assert cost == match.estimated_cost, (model.id, moment, service_tier, region)
+        rates = rates_at(model, moment, service_tier=service_tier, region=region)
+        rows.append([match.id, format_usd(cost), "; ".join(rates.names) if rates else ""])
+    return rows
 
 
 @pytest.fixture
@@ -695,3 +904,187 @@ def test_catalog_text_stays_text_in_the_browser(browser: Browser, acme_site: Pat
     page.close()
     assert site.dialogs == []
     assert site.errors == []
+
+
+# --- prices at a moment, a service tier and a region ----------------------------------
+
+
+def utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+# Around every edge of the billed catalog, with the weekday each falls on.
+BILLED_MOMENTS: list[dt.date | None] = [
+    None,  # when the page was built: Wednesday 12:00
+    utc("2026-11-27T19:59"),  # Friday, before the Friday-night window
+    utc("2026-11-27T20:00"),  # it opens
+    utc("2026-11-28T03:59"),  # Saturday: still Friday's window, which crossed midnight
+    utc("2026-11-28T04:00"),  # it closes
+    utc("2026-11-29T22:29"),  # Sunday, before the late window
+    utc("2026-11-29T22:30"),  # it opens (Sundays only)
+    utc("2026-11-29T23:00"),  # and the nightly window too
+    utc("2026-11-30T00:29"),  # Monday: the late window of Sunday still holds
+    utc("2026-11-30T00:30"),  # it closes; weekday peak not yet
+    utc("2026-11-30T01:00"),  # peak opens; the nightly window still holds
+    utc("2026-11-30T02:00"),  # the nightly window closes
+    utc("2026-12-09T23:59"),  # the last minute of dated's earlier prices
+    utc("2026-12-10T00:00"),  # its current prices begin
+    utc("2026-12-31T23:59"),  # the instant before the announced prices
+    utc("2027-01-01T00:00"),  # their day: the new nightly window, opened on Thursday, holds
+    utc("2027-01-01T01:00"),  # it closes
+    dt.date(2027, 1, 1),  # a day alone: no time window
+    utc("2027-01-02T23:59"),  # the last minute the page holds
+]
+# Requests taken in turn, so that each has every tier and region at some moments: a
+# plain one, one above the long-context threshold (a service tier has no price there)
+# and two under a cost ceiling (unpriced models left out).
+BILLED_REQUESTS: list[dict[str, Any]] = [
+    {"input_tokens": 1000, "output_tokens": 1000},
+    {"input_tokens": 250_000, "output_tokens": 100},
+    {"input_tokens": 1000, "output_tokens": 1000, "max_cost": "0.0062"},
+    {"input_tokens": 20_000, "output_tokens": 3000, "max_cost": "0.03"},
+]
+
+
+def test_every_moment_tier_and_region_lists_what_select_does(
+    browser: Browser, billed: Catalog, billed_site: Path
+) -> None:
+    data = site_data(billed, at=BUILT)
+    assert data["horizon"] == ["2026-11-25", "2027-01-02"]
+    tiers = data["service_tiers"]
+    regions: list[str | None] = [None, *data["regions"]]
+    assert tiers == ["standard", "flex", "priority"]
+    assert regions == [None, "eu", "eu-data-zone", "eu-west-1", "us-east-1"]
+    page = browser.new_page()
+    site = Opened(page, billed_site)
+    site.open("order_by=id")
+    hashes, expected = [], []
+    combinations = [(at, t, r) for at in BILLED_MOMENTS for t in tiers for r in regions]
+    for number, (at, tier, region) in enumerate(combinations):
+        request = BILLED_REQUESTS[number % len(BILLED_REQUESTS)]
+        predicates = {"mode": None, "status": EVERY_STATUS, **request}
+        hashes.append(moment_hash(at, tier, region, predicates))
+        expected.append(priced_as_select_does(billed, at, tier, region, predicates))
+    views = site.views(hashes)
+    for hash_, view, rows in zip(hashes, views, expected, strict=True):
+        assert (view["problems"], view["rows"]) == ("", rows), hash_
+    # The grid reaches every kind of rate, unpriced included.
+    names = {name for rows in expected for row in rows for name in row[2].split("; ")}
+    assert {"from 2027-01-01", "late 22:30-00:30 UTC", "friday-night 20:00-04:00 UTC"} <= names
+    assert {"night 22:00-01:00 UTC", "peak 01:00-04:00 UTC", "flex tier", "region eu"} <= names
+    assert any(
+        row[1] == "unpriced" for rows in expected for row in rows if row[0] != "billed/unpriced"
+    )
+    page.close()
+    assert (site.errors, site.dialogs) == ([], [])
+
+
+def test_the_moment_tier_and_region_are_in_the_shared_view(
+    browser: Browser, billed: Catalog, billed_site: Path
+) -> None:
+    page = browser.new_page()
+    site = Opened(page, billed_site)
+    site.open()
+    # At the build moment, the models whose prices change inside the horizon say when.
+    marked = page.eval_on_selector_all(
+        "#rows tr",
+        "rows => rows.map(r => [r.dataset.id, r.querySelector('.upcoming')?.textContent])",
+    )
+    assert dict(marked) == {
+        "billed/metered": "new prices 2027-01-01",
+        "billed/nightly": "new prices 2027-01-01",
+        "billed/dated": "new prices 2026-12-10",
+        "billed/weekend": None,
+        "billed/long": None,
+        "billed/unpriced": None,
+    }
+    page.fill("input[name=at]", "2026-11-29 23:15")
+    page.select_option("select[name=service_tier]", "flex")
+    page.select_option("select[name=region]", "eu")
+    assert page.evaluate("location.hash") == "#at=2026-11-29+23%3A15&service_tier=flex&region=eu"
+    assert page.inner_text("#python-call") == (
+        'select(at="2026-11-29T23:15", service_tier="flex", region="eu")'
+    )
+    assert page.inner_text("#cli-call") == (
+        "llm-catalog select --at 2026-11-29T23:15 --service-tier flex --region eu"
+    )
+    at = utc("2026-11-29T23:15")
+    assert site.rows() == [row[:2] for row in priced_as_select_does(billed, at, "flex", "eu", {})]
+    # A shared view reproduces them; the detail view names the rate.
+    site.open("at=2026-11-29T23:15&service_tier=flex&region=eu&model=billed/nightly")
+    assert page.input_value("input[name=at]") == "2026-11-29T23:15"
+    assert page.input_value("select[name=service_tier]") == "flex"
+    assert page.input_value("select[name=region]") == "eu"
+    detail = page.inner_text("#detail")
+    rates = rates_at(billed.get("billed/nightly"), at, service_tier="flex", region="eu")
+    assert rates is not None
+    assert f"Rate\n{'; '.join(rates.names)}" in detail
+    assert "Prices change\non 2027-01-01" in detail
+    assert "Costs in the table are at the prices in force at 2026-11-29 23:15 UTC." in detail
+    page.close()
+    assert (site.errors, site.dialogs) == ([], [])
+
+
+def test_a_moment_outside_the_horizon_is_shown_and_ignored(
+    browser: Browser, billed: Catalog, billed_site: Path
+) -> None:
+    page = browser.new_page()
+    site = Opened(page, billed_site)
+    site.open()
+    bad = {
+        "2026-11-24T23:59": "UTC time: 2026-11-24T23:59 is outside the prices this page "
+        "holds: pick a moment from 2026-11-25 to 2027-01-02",
+        "2027-01-03": "UTC time: 2027-01-03 is outside the prices this page holds: pick a "
+        "moment from 2026-11-25 to 2027-01-02",
+        "2026-11-31 10:00": "UTC time: '2026-11-31 10:00' is not a date and time; write "
+        "YYYY-MM-DD HH:MM (UTC)",
+        "2026-12-01 24:00": "UTC time: '2026-12-01 24:00' is not a date and time; write "
+        "YYYY-MM-DD HH:MM (UTC)",
+    }
+    views = site.views([f"at={text}&service_tier=priority" for text in bad])
+    expected = [row[:2] for row in priced_as_select_does(billed, None, "priority", None, {})]
+    for view, message in zip(views, bad.values(), strict=True):
+        assert view["problems"] == message
+        assert [row[:2] for row in view["rows"]] == expected
+        assert view["python"] == 'select(service_tier="priority")'
+    assert page.get_attribute("input[name=at]", "aria-invalid") == "true"
+    page.close()
+    assert (site.errors, site.dialogs) == ([], [])
+
+
+def test_the_shipped_catalog_at_moments_tiers_and_regions(opened: Opened, shipped: Catalog) -> None:
+    data = embedded((opened.site / "index.html").read_text(encoding="utf-8"))
+    assert data["horizon"][0] == NOW[:10]
+    assert data["horizon"][1] >= "2027-01-02", "the example needs google's announced prices"
+    moments: list[dt.date | None] = [
+        None,
+        utc("2026-11-28T12:59"),  # Saturday: DeepSeek's weekend windows meet at 13:00
+        utc("2026-11-28T13:00"),
+        utc("2026-11-30T00:59"),  # Monday: Sunday's off-peak window, crossing midnight
+        utc("2026-11-30T01:00"),
+        utc("2026-12-31T23:59"),
+        utc("2027-01-01T00:00"),  # google/gemini-3.8-flash's announced prices
+    ]
+    regions = ["eu", "us-east-1", "global"]
+    assert set(regions) <= set(data["regions"]), "the example needs these regions"
+    # Anywhere, three providers under a ceiling keep the lists short; in a region, every
+    # model sold there.
+    anywhere = {"provider": ["deepseek", "google", "openai"], "max_cost": "0.01"}
+    views = [
+        (at, tier, region, {} if region else anywhere)
+        for at in moments
+        for tier in data["service_tiers"]
+        for region in (None, *regions)
+    ]
+    opened.open()
+    names: set[str] = set()
+    listed = 0
+    pages = opened.views([moment_hash(at, t, r, p) for at, t, r, p in views])
+    for (at, tier, region, predicates), view in zip(views, pages, strict=True):
+        expected = priced_as_select_does(shipped, at, tier, region, predicates)
+        assert view["rows"] == expected, (at, tier, region)
+        names.update(name for row in expected for name in row[2].split("; "))
+        listed += len(expected)
+    assert listed > 1000, "views that list little would prove little"
+    off_peak = {"off-peak 10:00-01:00 UTC", "off-peak 13:00-01:00 UTC", "off-peak 01:00-13:00 UTC"}
+    assert {"from 2027-01-01", "flex tier", "priority tier", "region eu", *off_peak} <= names

@@ -187,6 +187,8 @@ class Bookkeeper:
         timeout = prepared.kwargs.get("timeout")
         hold = (float(timeout) if timeout else _DEFAULT_HOLD_SECONDS) + _HOLD_MARGIN_SECONDS
         tier = tier_named(prepared.kwargs.get("service_tier"))
+        options = prepared.kwargs.get("web_search_options")
+        size = options.get("search_context_size") if isinstance(options, dict) else None
         # The call is billed when it ends, perhaps in another time window than now:
         # the reservation is the dearer of the rates at its start and at its latest end.
         now = clock.now()
@@ -198,6 +200,7 @@ class Bookkeeper:
                 at=moment,
                 service_tier=tier,
                 region=prepared.region,
+                search_context=size if size in ("low", "medium", "high") else None,
             )
             for moment in (now, now + dt.timedelta(seconds=hold))
         ]

@@ -24,7 +24,7 @@ from llm_catalog.data.record_base import (
     TokenCount,
     UnitPrice,
 )
-from llm_catalog.data.vocabulary import ChargeUnit, TierBilling, Weekday
+from llm_catalog.data.vocabulary import ChargeUnit, SearchContext, TierBilling, Weekday
 
 __all__ = [
     "PriceTier",
@@ -137,6 +137,16 @@ def _per_unit() -> Any:
     )
 
 
+def _search_context() -> Any:
+    return Field(
+        default_factory=dict,
+        description="Charges per unit by the search context size a request asks for (low, "
+        "medium, high: Perplexity's request fee); each replaces the per_unit charges it "
+        "names. per_unit holds the charges of a request that names no size, the "
+        "provider's default.",
+    )
+
+
 class PricingHistoryEntry(Prices):
     """Earlier prices, kept so that past usage is costed at the prices then in force."""
 
@@ -148,6 +158,7 @@ class PricingHistoryEntry(Prices):
     time_windows: tuple[TimeWindow, ...] = _windows()
     service_tiers: dict[Name, Prices] = _service_tiers()
     per_unit: dict[ChargeUnit, UnitPrice] = _per_unit()
+    search_context: dict[SearchContext, dict[ChargeUnit, UnitPrice]] = _search_context()
 
 
 class ScheduledPrices(PricingHistoryEntry):
@@ -194,6 +205,7 @@ class Pricing(Prices):
     time_windows: tuple[TimeWindow, ...] = _windows()
     service_tiers: dict[Name, Prices] = _service_tiers()
     per_unit: dict[ChargeUnit, UnitPrice] = _per_unit()
+    search_context: dict[SearchContext, dict[ChargeUnit, UnitPrice]] = _search_context()
     regions: dict[Name, RegionPrices] = Field(
         default_factory=dict,
         description="Prices in a region or an area (us-east-1, eu, eu-data-zone). Asked "

@@ -180,7 +180,14 @@ _QUERY_KEYWORDS: dict[str, JSON] = {
     "region": {
         "type": "string",
         "pattern": record_base.NAME_PATTERN,
-        "description": "Only models priced in this region or data zone, costed at its prices.",
+        "description": "Only models sold in this region or area (eu holds eu-west-1), costed "
+        "at their prices there.",
+    },
+    "search_context": {
+        "type": "string",
+        "enum": ["low", "medium", "high"],
+        "description": "The search context size each request asks for, costed at the "
+        "model's per-unit charges for it (Perplexity's request fee).",
     },
     "web_searches": {
         "type": "integer",

@@ -16,6 +16,7 @@ __all__ = [
     "ChargeUnit",
     "Modality",
     "Mode",
+    "SearchContext",
     "SourceName",
     "Status",
     "TierBilling",
@@ -127,6 +128,14 @@ class ChargeUnit(StrEnum):
     """One image generated or read."""
     audio_second = "audio_second"
     """One second of audio."""
+
+
+class SearchContext(StrEnum):
+    """How much web content a search-grounded request takes in (Perplexity's search_context_size)."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
 
 
 class Weekday(StrEnum):

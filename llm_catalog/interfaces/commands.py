@@ -109,9 +109,10 @@ def select(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     selection = open_catalog(args).select(explain=args.explain, **predicates)
     # The prices shown are those the estimates used: at the moment, tier and region asked.
     at, tier, region = request.get("at"), request.get("service_tier"), request.get("region")
+    size = request.get("search_context")
 
     def rated(model: Model) -> Rates | None:
-        return rates_at(model, at, service_tier=tier, region=region)
+        return rates_at(model, at, service_tier=tier, region=region, search_context=size)
 
     if args.json:
         emit(selection_json(selection, rated), out)

@@ -67,6 +67,7 @@ def _costed(
                     service_tier=request.get("service_tier"),
                     region=request.get("region"),
                     web_searches=request.get("web_searches", 0),
+                    search_context=request.get("search_context"),
                 ),
             }
         )
@@ -89,7 +90,13 @@ def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     request = read_request(args)
     [row] = _costed(open_catalog(args), [args.model], request)
     model, amount = row["model"], row["estimated_cost"]
-    rates = rates_at(model, request.get("at"), service_tier=args.service_tier, region=args.region)
+    rates = rates_at(
+        model,
+        request.get("at"),
+        service_tier=args.service_tier,
+        region=args.region,
+        search_context=args.search_context,
+    )
     rate = list(rates.names) if rates is not None else []
     if args.json:
         emit(
@@ -104,6 +111,7 @@ def cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "service_tier": args.service_tier,
                 "region": args.region,
                 "web_searches": args.web_searches or 0,
+                "search_context": args.search_context,
                 "rate": rate,
                 "estimated_cost": _decimal(amount),
             },
@@ -140,6 +148,10 @@ def _why(model: Model, request: dict[str, Any]) -> str:
         return f": it is {unsold}"
     if request.get("web_searches") and "web_search" not in pricing.per_unit:
         return ": it has no price per web search"
+    size = request.get("search_context")
+    if size is not None and pricing.search_context and size not in pricing.search_context:
+        sizes = ", ".join(sorted(pricing.search_context))
+        return f": it is not priced at the {size} search context (sizes: {sizes})"
     return ""
 
 

@@ -55,7 +55,7 @@ def read_request(args: argparse.Namespace) -> dict[str, Any]:
     """The request keywords given on the command line, as ``select`` takes them."""
     request: dict[str, Any] = {}
     names = ("input_tokens", "output_tokens", "cached_input_tokens", "batch", "at")
-    for name in (*names, "service_tier", "region", "web_searches"):
+    for name in (*names, "service_tier", "region", "web_searches", "search_context"):
         value = getattr(args, name, None)
         if value is not None:
             request[name] = value

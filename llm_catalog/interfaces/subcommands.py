@@ -285,6 +285,11 @@ def _add_request_flags(parser: argparse.ArgumentParser) -> None:
     request.add_argument(
         "--web-searches", type=unit_count, metavar="N", help="web search calls the request makes"
     )
+    request.add_argument(
+        "--search-context",
+        choices=("low", "medium", "high"),
+        help="the search context size the request asks for (Perplexity's request fee)",
+    )
 
 
 def _add_select_flags(parser: argparse.ArgumentParser) -> None:

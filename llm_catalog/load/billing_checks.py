@@ -85,6 +85,13 @@ def iter_billing_problems(pricing: Pricing) -> Iterator[tuple[str, str]]:
                     f"service tier {name} gives no price: give its prices, or leave it out "
                     "if the model is not sold at that tier",
                 )
+        for size, charges in entry.search_context.items():
+            if not charges:
+                yield (
+                    f"{where}/search_context/{size}",
+                    f"search context {size} gives no charge: give its price per unit, or "
+                    "leave it out if the model does not take that size",
+                )
     for name, region in pricing.regions.items():
         here = f"/pricing/regions/{name}"
         if region.multiplier is None and not _gives_a_price(region):

@@ -40,15 +40,15 @@ __all__ = ["CatalogIndex", "CostTable", "Regime", "RequestKey", "default_key"]
 Regime = tuple[int, ...]
 """Which prices are in force: moments of one regime are billed alike by every model."""
 # (input tokens, output tokens, cached input tokens, batch, regime, service tier, region,
-# web searches)
-RequestKey = tuple[int, int, int, bool, Regime, "str | None", "str | None", int]
+# web searches, search context size)
+RequestKey = tuple[int, int, int, bool, Regime, "str | None", "str | None", int, "str | None"]
 _MAX_COST_TABLES = 32
 _SAVED_FORMAT = 4
 
 
 def default_key(regime: Regime) -> RequestKey:
     """The request ``select`` costs when none is given: 1,000 tokens in, 1,000 out."""
-    return (1_000, 1_000, 0, False, regime, None, None, 0)
+    return (1_000, 1_000, 0, False, regime, None, None, 0, None)
 
 
 def bits_of(mask: int) -> list[int]:
@@ -330,7 +330,7 @@ class CatalogIndex:
             # lazy: pricing reads records (pydantic); a compiled catalog's saved tables need neither
             from llm_catalog.query.pricing import estimate_cost
 
-            input_tokens, output_tokens, cached, batch, _, tier, region, searches = key
+            input_tokens, output_tokens, cached, batch, _, tier, region, searches, size = key
             costs = [
                 estimate_cost(
                     model,
@@ -342,6 +342,7 @@ class CatalogIndex:
                     service_tier=tier,
                     region=region,
                     web_searches=searches,
+                    search_context=size,
                 )
                 for model in self.models
             ]

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from llm_catalog.data import clock
 from llm_catalog.data.errors import LLMCatalogError
-from llm_catalog.data.vocabulary import BILLING_NAME, CAPABILITIES, ORDERS, Modality, Mode, Status
+from llm_catalog.data.vocabulary import (
+    BILLING_NAME,
+    CAPABILITIES,
+    ORDERS,
+    Modality,
+    Mode,
+    SearchContext,
+    Status,
+)
 
 if TYPE_CHECKING:
     from llm_catalog.data.records import Model
@@ -189,6 +197,7 @@ class Query:
     service_tier: str | None = None
     region: str | None = None
     web_searches: int = 0
+    search_context: str | None = None
     where: Callable[[Model], bool] | None = None
     order_by: str = "cost"
     limit: int | None = None
@@ -220,6 +229,7 @@ KEYWORDS = (
     "service_tier",
     "region",
     "web_searches",
+    "search_context",
     "where",
     "order_by",
     "limit",
@@ -260,6 +270,11 @@ def parse_predicates(predicates: Mapping[str, Any]) -> Query:
             setattr(query, name, None if value is None else _name(name, value))
         elif name == "web_searches":
             query.web_searches = _count(name, value)
+        elif name == "search_context":
+            sizes = [size.value for size in SearchContext]
+            if value is not None and value not in sizes:
+                raise _fail(name, f"one of {', '.join(sizes)}", value)
+            query.search_context = value
         elif name == "prompt":
             if not isinstance(value, str):
                 raise _fail(name, "a string", value)

@@ -168,6 +168,7 @@ def estimate_cost(
     region: str | None = None,
     web_searches: int = 0,
     units: Mapping[str, int] | None = None,
+    search_context: str | None = None,
 ) -> Decimal | None:
     """The cost in US dollars of a request of these token counts, at the rates in force at ``at``.
 
@@ -209,7 +210,9 @@ def estimate_cost(
     prices: ``web_searches`` search calls, the counts in ``units`` (by unit
     name: web_search, request, image, audio_second), and one ``request`` for
     the request itself where the model charges per request. A count above 0 of
-    a unit the model has no price for gives None.
+    a unit the model has no price for gives None. ``search_context`` (low,
+    medium, high) charges them at that size's prices where the model prices
+    sizes apart (Perplexity's request fee); a size it does not list gives None.
 
     Returns None when a needed price is missing: no pricing (or none in force
     on ``at``, see :func:`prices_at`), no input price with input_tokens > 0, no
@@ -243,7 +246,9 @@ def estimate_cost(
         )
 
     unit_counts = _unit_counts(web_searches, units)
-    chosen = rates_at(model, at, service_tier=service_tier, region=region)
+    chosen = rates_at(
+        model, at, service_tier=service_tier, region=region, search_context=search_context
+    )
     if chosen is None:
         return None
     if chosen.unpriced_above is not None and input_tokens > chosen.unpriced_above:
@@ -335,7 +340,10 @@ def cost_of(
       their sum and the thoughts are its reasoning tokens.
 
     Web searches a server-side tool made (``server_tool_use.web_search_requests``,
-    Anthropic's and litellm's) are charged at the model's ``web_search`` price.
+    Anthropic's and litellm's, or Perplexity's ``num_search_queries``) are charged at
+    the model's ``web_search`` price;
+    a ``search_context_size`` the usage states (Perplexity's) chooses the per-unit
+    charges of that size.
 
     The counts are then costed by :func:`estimate_cost`, with ``batch``, ``at``
     (the moment of the call; now when None), ``service_tier`` (the tier that
@@ -348,7 +356,13 @@ def cost_of(
     try:
         counts: dict[str, Any] = dict(read.counts)
         return estimate_cost(
-            model, batch=batch, at=at, service_tier=service_tier, region=region, **counts
+            model,
+            batch=batch,
+            at=at,
+            service_tier=service_tier,
+            region=region,
+            search_context=read.search_context,
+            **counts,
         )
     except ValueError as error:
         raise ValueError(

@@ -14,6 +14,9 @@ A request is billed at one set of rates, found in this order:
 4. for a ``service_tier`` other than ``standard``, that tier's prices alone: a
    tier the entry does not list is unpriced, never the standard price.
 
+Charges per unit are the entry's ``per_unit``, or, for a ``search_context`` size
+the entry prices apart, that size's.
+
 Every step that changes the rates adds a name, so that ``explain`` can say
 which rate priced a model ("off-peak 16:30-00:30 UTC", "flex tier",
 "from 2027-01-01").
@@ -206,11 +209,14 @@ def rates_at(
     *,
     service_tier: str | None = None,
     region: str | None = None,
+    search_context: str | None = None,
 ) -> Rates | None:
     """The rates that bill a request to ``model`` at ``at``; None where it has no price.
 
     ``at`` is a day or a moment (now when None); a day alone has no time, so no
     time window applies to it. See the module's docstring for the order.
+    ``search_context`` (low, medium, high) picks the entry's per-unit charges for
+    that size, where it prices sizes apart; a size it does not list is unpriced.
     """
     pricing = model.pricing
     entry = prices_at(model, at)
@@ -220,14 +226,23 @@ def rates_at(
     if isinstance(entry, ScheduledPrices):
         names.append(f"from {entry.effective_from.isoformat()}")
     per_unit = {str(unit): price for unit, price in entry.per_unit.items()}
+    if search_context is not None and entry.search_context:
+        sized = entry.search_context.get(search_context)  # type: ignore[call-overload]
+        if sized is None:
+            return None
+        per_unit.update({str(unit): price for unit, price in sized.items()})
+        names.append(f"{search_context} search context")
     moment = clock.in_utc(at)
     window = None
     if isinstance(moment, dt.datetime):
         minute = moment.hour * 60 + moment.minute
         window = window_at(entry.time_windows, moment.weekday(), minute)
+    # The prices the window set, for as long as a later step leaves some of them standing.
+    from_window: set[str] = set()
     if window is not None:
         entry = entry.model_copy(update=_given(window))
-        names.append(f"{window.name} {window.start}-{window.end} UTC")
+        from_window = set(_given(window))
+    later: list[str] = []
     if region is not None:
         found = priced_region(model, region)
         if found is None:
@@ -235,7 +250,9 @@ def rates_at(
         place, regional = found
         if regional is not None:
             entry = _in_region(entry, regional)
-        names.append(f"region {place}")
+            if regional.multiplier is None:
+                from_window -= set(_given(regional))
+        later.append(f"region {place}")
     unpriced_above = None
     if service_tier is not None and service_tier != STANDARD_TIER:
         tier = entry.service_tiers.get(service_tier)
@@ -245,5 +262,9 @@ def rates_at(
         thresholds = [long.above_input_tokens for long in entry.tiers]
         unpriced_above = min(thresholds) if thresholds else None
         entry = entry.model_copy(update={**blank, **_given(tier), "tiers": (), "batch": None})
-        names.append(f"{service_tier} tier")
+        from_window = set()
+        later.append(f"{service_tier} tier")
+    if window is not None and from_window:
+        names.append(f"{window.name} {window.start}-{window.end} UTC")
+    names.extend(later)
     return Rates(entry, per_unit, tuple(names), unpriced_above)

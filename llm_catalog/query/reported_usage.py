@@ -60,6 +60,9 @@ class ReportedUsage:
     shape: str
     """Which provider's shape the usage had, for messages."""
     counts: dict[str, int]
+    search_context: str | None = None
+    """The search context size the provider says it billed (Perplexity's
+    ``search_context_size``: low, medium, high), lowercased; None where unsaid."""
 
 
 def _read_openai(usage: Any) -> Iterator[tuple[str, int]]:
@@ -81,8 +84,13 @@ def _read_openai(usage: Any) -> Iterator[tuple[str, int]]:
     yield "cache_write_1h_tokens", written_1h
     yield "output_tokens", _count(usage, "completion_tokens")
     yield "reasoning_tokens", _count(usage, "completion_tokens_details", "reasoning_tokens")
-    # litellm reports the searches a server-side tool made as Anthropic does.
-    yield "web_searches", _count(usage, "server_tool_use", "web_search_requests")
+    # litellm reports the searches a server-side tool made as Anthropic does; Perplexity
+    # counts its search queries in num_search_queries.
+    yield (
+        "web_searches",
+        _count(usage, "server_tool_use", "web_search_requests")
+        or _count(usage, "num_search_queries"),
+    )
 
 
 def _read_responses(usage: Any) -> Iterator[tuple[str, int]]:
@@ -130,7 +138,12 @@ def _read_gemini(usage: Any, camel: bool) -> Iterator[tuple[str, int]]:
 
 def read_usage(usage: Any) -> ReportedUsage:
     if _has(usage, "prompt_tokens"):
-        return ReportedUsage("OpenAI (or litellm) usage", dict(_read_openai(usage)))
+        size = _field(usage, "search_context_size")
+        return ReportedUsage(
+            "OpenAI (or litellm) usage",
+            dict(_read_openai(usage)),
+            size.lower() if isinstance(size, str) and size else None,
+        )
     if _has(usage, "input_tokens"):
         # OpenAI's Responses API reuses Anthropic's key names but counts cached
         # tokens inside input_tokens; its *_details tell the two apart.

@@ -190,6 +190,7 @@ class _Costing:
                 service_tier=query.service_tier,
                 region=query.region,
                 web_searches=query.web_searches,
+                search_context=query.search_context,
             )
             self._done = True
         return self._value
@@ -244,6 +245,7 @@ def _run_indexed(catalog: Catalog, query: Query) -> Selection:
         query.service_tier,
         query.region,
         query.web_searches,
+        query.search_context,
     )
     table = index.cost_table(key, query.at)
     costs = table.costs

@@ -114,6 +114,12 @@ def _iter_fields(model: Model, theirs: SourceModel) -> Iterator[tuple[str, Any, 
     search = pricing.per_unit.get(ChargeUnit.web_search) if pricing is not None else None
     if search is not None and theirs.web_search is not None:
         yield "pricing.per_unit.web_search", search, theirs.web_search
+    # Charges by search context size the record carries, one unit each, against the source's.
+    sized = pricing.search_context if pricing is not None else {}
+    for size, charges in sized.items():
+        if size in theirs.search_context and len(charges) == 1:
+            [(unit, price)] = charges.items()
+            yield f"pricing.search_context.{size}.{unit}", price, theirs.search_context[size]
     if theirs.regional_multiplier is not None:
         # The source's one uplift for every non-global endpoint, against each area's.
         regions = pricing.regions if pricing is not None else {}

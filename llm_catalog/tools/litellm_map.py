@@ -85,6 +85,20 @@ def _litellm_web_search(entry: Mapping[str, Any]) -> Decimal | None:
     return None if price is None else price / _MILLION
 
 
+def _litellm_search_context(entry: Mapping[str, Any]) -> dict[str, Decimal]:
+    """The charge per query by search context size, from ``search_context_cost_per_query``."""
+    sizes = entry.get("search_context_cost_per_query")
+    if not isinstance(sizes, Mapping):
+        return {}
+    found = {}
+    for key, value in sizes.items():
+        price = per_million(value)
+        size = str(key).removeprefix("search_context_size_")
+        if price is not None and size in ("low", "medium", "high"):
+            found[size] = price / _MILLION
+    return found
+
+
 def _litellm_off_peak(entry: Mapping[str, Any]) -> SourcePrices:
     """Off-peak prices, from ``off_peak_pricing`` (its hours are not compared)."""
     off_peak = entry.get("off_peak_pricing")
@@ -197,6 +211,7 @@ def _litellm_model(key: str, entry: Mapping[str, Any], route: ProviderRoute) -> 
         service_tiers=_litellm_service_tiers(entry),
         off_peak=_litellm_off_peak(entry),
         web_search=_litellm_web_search(entry),
+        search_context=_litellm_search_context(entry),
         regional_multiplier=_multiplier(entry.get("regional_endpoint_uplift_multiplier")),
         status="deprecated" if deprecation else None,
         deprecation_date=deprecation,

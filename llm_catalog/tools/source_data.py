@@ -71,6 +71,9 @@ class SourceModel:
     """Prices outside peak hours, where the source gives them."""
     web_search: Decimal | None = None
     """US dollars per web search call, where the source gives one price for every size."""
+    search_context: Mapping[str, Decimal] = field(default_factory=dict)
+    """The charge per search-grounded request or search by search context size (low,
+    medium, high), where the source gives them."""
     regional_multiplier: Decimal | None = None
     """What every price is multiplied by away from the global endpoint, where the source says."""
     status: str | None = None  # 'deprecated' or 'preview' where stated

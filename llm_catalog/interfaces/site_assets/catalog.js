@@ -8,6 +8,13 @@
 // million tokens and are summed as BigInt, so a cost on the page is the exact
 // Decimal the library computes and a cost ceiling compares exactly.
 //
+// Which rates bill a model at the moment, service tier and region picked was
+// worked out when the page was built, by llm_catalog.query.rates.rates_at: for
+// each run of days one price entry holds, the rates outside every time window
+// and inside each window, by tier and region. The page only finds the run that
+// holds the day, the window that holds the minute (window_holds, ported), and
+// the rates for the tier and region; none there is unpriced.
+//
 // Every text from the catalog reaches the page through textContent or an
 // attribute, never as markup.
 "use strict";
@@ -24,14 +31,18 @@
   const SHARED = DATA.shared;
   const SVG = "http://www.w3.org/2000/svg";
 
+  const TERMS = DATA.terms; // the prices of a rate, shared by every model and moment billed alike
+  const TIERS = DATA.service_tiers;
+  const REGIONS = DATA.regions;
+  const [FIRST_DAY, LAST_DAY] = DATA.horizon;
+
   const big = (text) => (text === null ? null : BigInt(text));
-  for (const m of MODELS) {
-    if (m.cost) {
-      m.cost.input = big(m.cost.input);
-      m.cost.output = big(m.cost.output);
-      m.cost.request = big(m.cost.request);
-      m.cost.tiers = m.cost.tiers.map(([above, input, output]) => [BigInt(above), big(input), big(output)]);
-    }
+  for (const c of TERMS) {
+    c.input = big(c.input);
+    c.output = big(c.output);
+    c.request = big(c.request);
+    c.tiers = c.tiers.map(([above, input, output]) => [BigInt(above), big(input), big(output)]);
+    c.unpriced_above = c.unpriced_above === undefined ? null : BigInt(c.unpriced_above);
   }
 
   // --- exact decimals -------------------------------------------------------
@@ -94,12 +105,94 @@
     return count.toLocaleString("en-US");
   }
 
+  // --- the rates: what llm_catalog.query.rates.rates_at chose ---------------
+
+  // A moment as typed, UTC: "2027-01-01 00:30", "2027-01-01T00:30", or a day alone
+  // ("2027-01-01"), which no time window applies to, as in select(at=date).
+  // {day: "YYYY-MM-DD", minute: of the day or null, weekday: 0 for Monday, text: as select() reads it}.
+  function parseMoment(text) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?$/.exec(text.trim());
+    if (!match) return null;
+    const [, year, month, date, hours, minutes] = match;
+    const day = new Date(Date.UTC(Number(year), Number(month) - 1, Number(date)));
+    if (day.getUTCFullYear() !== Number(year) || day.getUTCMonth() !== Number(month) - 1 || day.getUTCDate() !== Number(date)) return null;
+    const iso = `${year}-${month}-${date}`;
+    const when = { day: iso, minute: null, weekday: (day.getUTCDay() + 6) % 7, text: iso };
+    if (hours !== undefined) {
+      if (Number(hours) > 23 || Number(minutes) > 59) return null;
+      when.minute = Number(hours) * 60 + Number(minutes);
+      when.text = `${iso}T${hours}:${minutes}`;
+    }
+    return when;
+  }
+
+  const BUILT = parseMoment(DATA.priced_at); // the moment the page was built, its default
+
+  const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+  // llm_catalog.data.clock.minute_of_day: the minute of the day "HH:MM" names.
+  function minuteOfDay(clockTime) {
+    const [hours, minutes] = clockTime.split(":");
+    return Number(hours) * 60 + Number(minutes);
+  }
+
+  // llm_catalog.data.clock.window_holds, line by line: whether a daily window from
+  // start to end (end not included) holds minute of a day whose weekday is given (0
+  // for Monday); the part after midnight belongs to the day before, the day it opened.
+  function windowHolds(start, end, days, weekday, minute) {
+    const first = minuteOfDay(start);
+    const last = minuteOfDay(end);
+    let opened;
+    if (first < last) opened = first <= minute && minute < last ? weekday : null;
+    else if (minute >= first) opened = weekday;
+    else if (minute < last) opened = (weekday + 6) % 7;
+    else opened = null;
+    return opened !== null && (!days.length || days.includes(WEEKDAYS[opened]));
+  }
+
+  // The key the page was built with for a tier and a region (null: anywhere).
+  const rateKey = (tier, region) => (region === null ? tier : `${tier}@${region}`);
+
+  // The run of days (m.cost: [first day, windows, slots], in date order) that holds a day.
+  function runAt(m, day) {
+    let found = null;
+    for (const run of m.cost || []) {
+      if (run[0] > day) break;
+      found = run;
+    }
+    return found;
+  }
+
+  // The rates that bill m at a moment for a rate key: {terms, names}, or null when unpriced.
+  function rateOf(m, when, key) {
+    const run = runAt(m, when.day);
+    if (!run) return null;
+    let slot = 0; // outside every window, or a day alone
+    if (when.minute !== null && run[1] !== null) {
+      // The first window that holds, as llm_catalog.query.rates.window_at finds it.
+      const index = SHARED[run[1]].findIndex(([start, end, days]) => windowHolds(start, end, days, when.weekday, when.minute));
+      if (index >= 0) slot = index + 1;
+    }
+    const rates = run[2][slot];
+    const found = rates ? rates[key] : undefined;
+    if (!found) return null;
+    return { terms: TERMS[found[0]], names: found.length > 1 ? SHARED[found[1]] : [] };
+  }
+
+  // The first day after `day` that m's prices change on, within the horizon; null when none.
+  function nextChange(m, day) {
+    for (const run of m.cost || []) if (run[0] > day) return run[0];
+    return null;
+  }
+
   // --- cost: llm_catalog.pricing.estimate_cost for a plain request ----------
 
-  // The cost in units of 10^-COST_PLACES dollars, or null when a needed price is unknown.
-  function costOf(m, inputTokens, outputTokens) {
-    const c = m.cost;
+  // The cost in units of 10^-COST_PLACES dollars at a rate's terms, or null when a
+  // needed price is unknown.
+  function costOf(c, inputTokens, outputTokens) {
     if (!c) return null;
+    // A service tier has no long-context prices: above the first threshold it is unpriced.
+    if (c.unpriced_above !== null && inputTokens > c.unpriced_above) return null;
     const reached = c.tiers.filter((tier) => inputTokens > tier[0]);
     let bands; // [first input token, input price, output price]
     if (!reached.length) bands = [[0n, c.input, c.output]];
@@ -130,7 +223,7 @@
 
   const FIELDS = [
     "q", "input_tokens", "output_tokens", "max_cost", "min_context", "min_output",
-    "max_input_price", "max_output_price", "released_after",
+    "max_input_price", "max_output_price", "released_after", "at",
   ];
   const FLAGS = ["vision", ...CAPS];
   const SORTS = {
@@ -141,12 +234,12 @@
     release_date: { label: "release date", desc: true, value: (m) => m.released },
     id: { label: "id", desc: false, value: (m) => m.id },
     provider: { label: "provider", desc: false, page: true, value: (m) => m.provider },
-    input_price: { label: "input price", desc: false, page: true, value: (m) => (m.cost ? m.cost.input : null) },
-    output_price: { label: "output price", desc: false, page: true, value: (m) => (m.cost ? m.cost.output : null) },
+    input_price: { label: "input price", desc: false, page: true, value: (m, row) => (row.rate ? row.rate.terms.input : null) },
+    output_price: { label: "output price", desc: false, page: true, value: (m, row) => (row.rate ? row.rate.terms.output : null) },
   };
 
   function emptyState() {
-    const state = { mode: DEFAULTS.mode, status: [...DEFAULTS.status], provider: [], order_by: DEFAULTS.order_by, reverse: false, model: null };
+    const state = { mode: DEFAULTS.mode, status: [...DEFAULTS.status], provider: [], service_tier: DEFAULTS.service_tier, region: null, order_by: DEFAULTS.order_by, reverse: false, model: null };
     for (const name of FIELDS) state[name] = "";
     for (const name of FLAGS) state[name] = null;
     return state;
@@ -163,6 +256,9 @@
     if (params.has("mode")) state.mode = params.get("mode") === "any" ? null : params.get("mode");
     if (params.has("status")) state.status = params.get("status").split(",").filter(Boolean);
     if (params.has("provider")) state.provider = params.get("provider").split(",").filter(Boolean);
+    // A tier or region this page does not know is dropped, as an unknown order is.
+    if (TIERS.includes(params.get("service_tier"))) state.service_tier = params.get("service_tier");
+    if (REGIONS.includes(params.get("region"))) state.region = params.get("region");
     if (SORTS[params.get("order_by")]) state.order_by = params.get("order_by");
     state.reverse = params.get("reverse") === "1";
     state.model = BY_ID.has(params.get("model")) ? params.get("model") : null;
@@ -176,6 +272,8 @@
     if (state.mode !== DEFAULTS.mode) params.set("mode", state.mode === null ? "any" : state.mode);
     if (state.status.join(",") !== DEFAULTS.status.join(",")) params.set("status", state.status.join(","));
     if (state.provider.length) params.set("provider", state.provider.join(","));
+    if (state.service_tier !== DEFAULTS.service_tier) params.set("service_tier", state.service_tier);
+    if (state.region !== null) params.set("region", state.region);
     if (state.order_by !== DEFAULTS.order_by) params.set("order_by", state.order_by);
     if (state.reverse) params.set("reverse", "1");
     if (state.model) params.set("model", state.model);
@@ -202,7 +300,7 @@
   const LABELS = {
     input_tokens: "Input tokens", output_tokens: "Output tokens", max_cost: "Max cost",
     min_context: "Min context", min_output: "Min output", max_input_price: "Max input $/M",
-    max_output_price: "Max output $/M", released_after: "Released after",
+    max_output_price: "Max output $/M", released_after: "Released after", at: "UTC time",
   };
 
   function readQuery() {
@@ -246,6 +344,20 @@
       if (/^\d{4}-\d{2}-\d{2}$/.test(released) && !Number.isNaN(Date.parse(released))) query.released_after = released;
       else fail("released_after", `'${released}' is not a date; write YYYY-MM-DD`);
     }
+    // The moment: null when not given (or not good), priced at BUILT, when the page was built.
+    query.at = null;
+    const at = state.at.trim();
+    if (at) {
+      const when = parseMoment(at);
+      if (!when) fail("at", `'${at}' is not a date and time; write YYYY-MM-DD HH:MM (UTC)`);
+      else if (when.day < FIRST_DAY || when.day > LAST_DAY) fail("at", `${at} is outside the prices this page holds: pick a moment from ${FIRST_DAY} to ${LAST_DAY}`);
+      else query.at = when;
+    }
+    query.when = query.at || BUILT;
+    query.service_tier = state.service_tier;
+    query.region = state.region;
+    query.region_number = state.region === null ? -1 : REGIONS.indexOf(state.region);
+    query.key = rateKey(state.service_tier, state.region);
     query.given_input = query.input_tokens !== null;
     query.given_output = query.output_tokens !== null;
     if (query.input_tokens === null) query.input_tokens = BigInt(DEFAULTS.input_tokens);
@@ -263,16 +375,18 @@
   }
 
   // The predicates of llm_catalog.query._first_failure, in its order.
-  function passes(m, q, cost) {
+  function passes(m, q, { rate, cost }) {
     if (q.mode !== null && m.mode !== q.mode) return false;
     if (!q.status.has(m.status)) return false;
     if (q.provider.size && !q.provider.has(m.provider)) return false;
+    // m.regions: where select(region=...) found the model sold, when the page was built.
+    if (q.region !== null && !(m.regions || []).includes(q.region_number)) return false;
     for (const [name, wanted] of q.flags) if (capability(m, name) !== wanted) return false;
     if (q.min_context !== null && m.context < q.min_context) return false;
     if (q.min_output !== null && (m.output === null || m.output < q.min_output)) return false;
     if ((m.input_limit || m.context) < q.input_tokens) return false;
     if (q.released_after !== null && (m.released === null || m.released <= q.released_after)) return false;
-    for (const [limit, price] of [[q.max_input_price, m.cost && m.cost.input], [q.max_output_price, m.cost && m.cost.output]]) {
+    for (const [limit, price] of [[q.max_input_price, rate && rate.terms.input], [q.max_output_price, rate && rate.terms.output]]) {
       if (limit !== null && (price === null || compareScaled(price, -PRICE_PLACES, limit.m, limit.e) > 0)) return false;
     }
     if (q.max_cost !== null && (cost === null || compareScaled(cost, -COST_PLACES, q.max_cost.m, q.max_cost.e) > 0)) return false;
@@ -300,8 +414,11 @@
 
   function evaluate() {
     const { query, problems, invalid } = readQuery();
-    const all = MODELS.map((model) => ({ model, cost: costOf(model, query.input_tokens, query.output_tokens) }));
-    const rows = sortRows(all.filter((row) => passes(row.model, query, row.cost)), state.order_by, state.reverse);
+    const all = MODELS.map((model) => {
+      const rate = rateOf(model, query.when, query.key);
+      return { model, rate, cost: rate ? costOf(rate.terms, query.input_tokens, query.output_tokens) : null };
+    });
+    const rows = sortRows(all.filter((row) => passes(row.model, query, row)), state.order_by, state.reverse);
     return { query, problems, invalid, all, rows };
   }
 
@@ -351,6 +468,18 @@
     if (query.given_output) {
       py.push(`output_tokens=${query.output_tokens}`);
       cli.push(`--output-tokens ${query.output_tokens}`);
+    }
+    if (query.at !== null) {
+      py.push(`at="${query.at.text}"`);
+      cli.push(`--at ${query.at.text}`);
+    }
+    if (query.service_tier !== DEFAULTS.service_tier) {
+      py.push(`service_tier="${query.service_tier}"`);
+      cli.push(`--service-tier ${query.service_tier}`);
+    }
+    if (query.region !== null) {
+      py.push(`region="${query.region}"`);
+      cli.push(`--region ${query.region}`);
     }
     let note = "";
     if (!SORTS[state.order_by].page && !state.reverse) {
@@ -419,6 +548,13 @@
     const page = el("optgroup", { label: "on the page only" });
     for (const [name, sort] of Object.entries(SORTS)) (sort.page ? page : shared).append(el("option", { value: name, text: sort.label }));
     order.append(shared, page);
+    const tiers = document.getElementById("service_tier");
+    for (const name of TIERS) tiers.append(el("option", { value: name, text: name }));
+    const regions = document.getElementById("region");
+    regions.append(el("option", { value: "", text: "anywhere: base prices" }));
+    for (const name of REGIONS) regions.append(el("option", { value: name, text: name }));
+    form.elements.at.placeholder = DATA.priced_at;
+    document.getElementById("at-help").textContent = `From ${FIRST_DAY} to ${LAST_DAY}; empty: ${DATA.priced_at}, when this page was built.`;
     const counts = new Map();
     for (const m of MODELS) counts.set(m.provider, (counts.get(m.provider) || 0) + 1);
     const providers = document.getElementById("providers");
@@ -434,6 +570,8 @@
     for (const name of FLAGS) form.elements[name].value = state[name] === null ? "" : String(state[name]);
     form.elements.mode.value = state.mode === null ? "any" : state.mode;
     form.elements.order_by.value = state.order_by;
+    form.elements.service_tier.value = state.service_tier;
+    form.elements.region.value = state.region === null ? "" : state.region;
     for (const box of form.querySelectorAll("input[name=status]")) box.checked = state.status.includes(box.value);
     for (const box of form.querySelectorAll("input[name=provider]")) box.checked = state.provider.includes(box.value);
   }
@@ -445,6 +583,8 @@
       state[name] = value === "" ? null : value === "true";
     }
     state.mode = form.elements.mode.value === "any" ? null : form.elements.mode.value;
+    state.service_tier = form.elements.service_tier.value;
+    state.region = form.elements.region.value === "" ? null : form.elements.region.value;
     if (state.order_by !== form.elements.order_by.value) {
       state.order_by = form.elements.order_by.value;
       state.reverse = false;
@@ -494,19 +634,23 @@
   const body = document.getElementById("rows");
   const more = document.getElementById("more");
   let tableRows = [];
+  let tableWhen = null; // the moment the rows are priced at
   let shown = 0;
 
-  function rowElement({ model: m, cost }) {
+  function rowElement({ model: m, rate, cost }, when) {
     const tags = el("td", { class: "tags" });
     for (const [name, tag] of TAGS) if (capability(m, name)) tags.append(el("span", { class: "tag", title: name.replace(/_/g, " "), text: tag }));
+    const change = nextChange(m, when.day);
     return el("tr", { "data-id": m.id, class: state.model === m.id ? "current" : null },
-      el("td", { class: "model" }, el("button", { type: "button", class: "open", "data-id": m.id, text: m.name }), el("span", { class: "id", text: m.id })),
+      el("td", { class: "model" }, el("button", { type: "button", class: "open", "data-id": m.id, text: m.name }), el("span", { class: "id", text: m.id }),
+        change ? el("span", { class: "tag upcoming", title: `Its prices change on ${change} (UTC): pick a moment from then to cost it at the new prices`, text: `new prices ${change}` }) : null),
       el("td", { text: m.provider }),
       el("td", { class: "number", text: formatTokens(m.context) }),
       el("td", { class: "number", text: formatTokens(m.output) }),
-      el("td", { class: "number", text: formatPrice(m.cost ? m.cost.input : null) }),
-      el("td", { class: "number", text: formatPrice(m.cost ? m.cost.output : null) }),
-      el("td", { class: "number cost", text: formatCost(cost) }),
+      el("td", { class: "number", text: formatPrice(rate ? rate.terms.input : null) }),
+      el("td", { class: "number", text: formatPrice(rate ? rate.terms.output : null) }),
+      // The names of what chose the rates, as Rates.names gives them ("flex tier").
+      el("td", { class: "number" }, el("span", { class: "cost", text: formatCost(cost) }), rate && rate.names.length ? el("span", { class: "rate", text: rate.names.join("; ") }) : null),
       tags,
       el("td", { class: `status ${m.status}`, text: m.status }),
       el("td", { class: "date", text: m.released || "–" }));
@@ -515,7 +659,7 @@
   function showRows(count) {
     const fragment = document.createDocumentFragment();
     const end = Math.min(tableRows.length, shown + count);
-    for (let i = shown; i < end; i++) fragment.append(rowElement(tableRows[i]));
+    for (let i = shown; i < end; i++) fragment.append(rowElement(tableRows[i], tableWhen));
     body.append(fragment);
     shown = end;
     const rest = tableRows.length - shown;
@@ -524,8 +668,9 @@
     document.getElementById("show-more").textContent = `Show ${Math.min(PAGE, rest)} more`;
   }
 
-  function renderRows(rows) {
+  function renderRows(rows, when) {
     tableRows = rows;
+    tableWhen = when;
     shown = 0;
     body.replaceChildren();
     showRows(PAGE);
@@ -605,7 +750,7 @@
     document.getElementById("chart-note").textContent =
       `${points.length} matching priced models in colour, the rest of the catalog in grey` +
       (unpriced ? `; ${unpriced} unpriced models are not drawn` : "") +
-      `. Request: ${result.query.input_tokens.toLocaleString("en-US")} input and ${result.query.output_tokens.toLocaleString("en-US")} output tokens.`;
+      `. Request: ${result.query.input_tokens.toLocaleString("en-US")} input and ${result.query.output_tokens.toLocaleString("en-US")} output tokens, at ${momentText(result.query)}.`;
   }
 
   // The matching model drawn nearest to a mouse event, within a few pixels.
@@ -722,6 +867,14 @@
     return el("button", { type: "button", class: "open inline", "data-id": id, text: id });
   }
 
+  // The moment a query prices at, for people: "2026-11-25 12:00 UTC", or "2027-01-01 (a day: no time window)".
+  function momentText(query) {
+    if (query.at === null) return `${DATA.priced_at} UTC`;
+    const { day, minute } = query.at;
+    if (minute === null) return `${day} (a day: no time window)`;
+    return `${day} ${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")} UTC`;
+  }
+
   function renderDetail(m, query) {
     const record = m.record;
     const provider = PROVIDERS.get(m.provider) || { id: m.provider, name: m.provider };
@@ -742,6 +895,7 @@
       ["Knowledge cutoff", record.knowledge_cutoff],
       ["litellm model", record.litellm_model],
       ["Aliases", (record.aliases || []).join(", ")],
+      ["Served in", record.region],
     ]));
     body.push(section("Limits", facts([
       ["Context window", `${m.context.toLocaleString("en-US")} tokens`],
@@ -760,9 +914,16 @@
     body.push(section("Capabilities", capabilityList));
     body.push(section("Request parameters", el("p", { text: params.length ? params.join(", ") : "none listed" }), record.params === undefined ? el("p", { class: "help", text: `As ${provider.name} lists them for its models.` }) : null));
     if (pricing) {
-      const cost = costOf(m, query.input_tokens, query.output_tokens);
+      const rate = rateOf(m, query.when, query.key);
+      const cost = rate ? costOf(rate.terms, query.input_tokens, query.output_tokens) : null;
+      const change = nextChange(m, query.when.day);
       const parts = [
         el("p", { class: "estimate", text: `${formatCost(cost)} for ${query.input_tokens.toLocaleString("en-US")} input and ${query.output_tokens.toLocaleString("en-US")} output tokens` }),
+        facts([
+          ["Priced at", `${momentText(query)}, ${query.service_tier} tier, ${query.region === null ? "anywhere" : `region ${query.region}`}`],
+          ["Rate", rate ? (rate.names.length ? rate.names.join("; ") : "the base prices") : "none: unpriced here (unknown is not free)"],
+          ["Prices change", change ? `on ${change}` : null],
+        ]),
         priceTable(pricing),
       ];
       for (const tier of pricing.tiers || []) {
@@ -783,7 +944,7 @@
         parts.push(el("h4", { text: `Earlier prices, from ${from}` }), priceTable({ ...prices, batch }));
         for (const tier of tiers || []) parts.push(el("p", { class: "help", text: `above ${tier.above_input_tokens.toLocaleString("en-US")} input tokens: input ${priceText(tier.input)}, output ${priceText(tier.output)}` }));
       }
-      parts.push(el("p", { class: "help", text: `Costs in the table are at the prices in force at ${DATA.priced_at} UTC, when this page was drawn.` }));
+      parts.push(el("p", { class: "help", text: `Costs in the table are at the prices in force at ${momentText(query)}${query.at === null ? ", when this page was drawn" : ""}.` }));
       body.push(section("Prices", ...parts));
     } else body.push(section("Prices", el("p", { text: "Unpriced: the catalog does not know this model's prices (unknown is not free)." })));
     const limits = record.rate_limits || provider.rate_limits;
@@ -834,7 +995,7 @@
     for (const name of result.invalid) form.elements[name].setAttribute("aria-invalid", "true");
     document.getElementById("problems").textContent = result.problems.join(" · ");
     renderHeadings();
-    renderRows(result.rows);
+    renderRows(result.rows, result.query.when);
     renderChart(result);
     renderLegend();
     const [python, cli] = equivalents(result.query);
