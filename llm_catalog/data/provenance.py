@@ -7,10 +7,46 @@ from typing import Annotated
 
 from pydantic import Field
 
-from llm_catalog.data.record_base import DIFFERENCE_FIELD_PATTERN, Record, SourceValue
-from llm_catalog.data.vocabulary import SourceName
+from llm_catalog.data.record_base import (
+    DIFFERENCE_FIELD_PATTERN,
+    HTTPS_URL_PATTERN,
+    Record,
+    SourceValue,
+)
+from llm_catalog.data.vocabulary import Rule, SourceName
 
-__all__ = ["Provenance", "ReviewedDifference", "SkippedSourceModels"]
+__all__ = ["Citation", "Provenance", "ReviewedDifference", "RuleException", "SkippedSourceModels"]
+
+
+class Citation(Record):
+    """A page a record's facts were read on, and the day they were read there."""
+
+    url: str = Field(
+        pattern=HTTPS_URL_PATTERN,
+        max_length=500,
+        description="The page's address (https://...), as precise as the page allows "
+        "(an anchor to the model's row or section).",
+    )
+    read: dt.date = Field(description="The day (YYYY-MM-DD) the facts were read on the page.")
+    facts: tuple[Annotated[str, Field(pattern=DIFFERENCE_FIELD_PATTERN, max_length=200)], ...] = (
+        Field(
+            default=(),
+            description="The fields this page backs, as dotted paths (pricing, "
+            "pricing.batch, limits.max_output_tokens, release_date); every fact of the "
+            "record when left out.",
+        )
+    )
+
+
+class RuleException(Record):
+    """A consistency rule a record breaks on purpose, and why: reviewed, not an error."""
+
+    rule: Rule = Field(description="The rule of llm-catalog validate the record is excepted from.")
+    reason: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="Why the record is right as it is, with the page that says so.",
+    )
 
 
 class ReviewedDifference(Record):
@@ -78,6 +114,17 @@ class Provenance(Record):
         default=None,
         max_length=2000,
         description="Anything a reviewer should know: which source won where they disagree, and why.",
+    )
+    pages: tuple[Citation, ...] = Field(
+        default=(),
+        description="The provider's own pages the facts were read on, each with the day "
+        "it was read and the facts it backs. A record whose prices and limits its "
+        "provider's pages back is at trust level 'provider'.",
+    )
+    exceptions: tuple[RuleException, ...] = Field(
+        default=(),
+        description="Consistency rules of llm-catalog validate this record breaks on "
+        "purpose, each with the reason it is right.",
     )
     differences: tuple[ReviewedDifference, ...] = Field(
         default=(),

@@ -16,6 +16,7 @@ from llm_catalog.data.vocabulary import BILLING_NAME
 
 __all__ = [
     "CLOCK_PATTERN",
+    "DOMAIN_PATTERN",
     "MAX_PRICE",
     "MAX_TOKENS",
     "MAX_UNIT_PRICE",
@@ -34,6 +35,7 @@ ENV_VAR_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
 MONTH_OR_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
 PARAM_PATTERN = r"^[a-z_][a-z0-9_]*$"
 HTTPS_URL_PATTERN = r"^https://[^\s]+$"
+DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$"
 URL_PATTERN = r"^https?://[^\s]+$"
 HEADER_PATTERN = r"^[A-Za-z0-9-]+$"
 NAME_PATTERN = BILLING_NAME

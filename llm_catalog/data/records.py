@@ -19,6 +19,7 @@ from pydantic.json_schema import SkipJsonSchema
 from llm_catalog.data.prices import Prices, PriceTier, Pricing, PricingHistoryEntry
 from llm_catalog.data.provenance import Provenance, ReviewedDifference, SkippedSourceModels
 from llm_catalog.data.record_base import (
+    DOMAIN_PATTERN,
     ENV_VAR_PATTERN,
     FULL_ID_PATTERN,
     HEADER_PATTERN,
@@ -118,6 +119,12 @@ class Provider(Record):
         pattern=HTTPS_URL_PATTERN,
         max_length=500,
         description="The provider's own pricing page.",
+    )
+    domains: tuple[Annotated[str, Field(pattern=DOMAIN_PATTERN, max_length=200)], ...] = Field(
+        default=(),
+        description="The web domains of the provider's own pages (openai.com): a page cited "
+        "on one of them or below it is the provider's word. When left out, the domains "
+        "of docs_url and pricing_url.",
     )
     timeout_seconds: float | None = Field(
         default=None,

@@ -19,7 +19,9 @@ __all__ = [
     "SearchContext",
     "SourceName",
     "Status",
+    "Rule",
     "TierBilling",
+    "TrustLevel",
     "Weekday",
     "region_within",
 ]
@@ -115,6 +117,36 @@ class SourceName(StrEnum):
 
     litellm = "litellm"
     models_dev = "models.dev"
+
+
+class TrustLevel(StrEnum):
+    """How far a record's facts are checked: the evidence it carries decides, never a claim."""
+
+    provider = "provider"
+    """Its prices and limits were read on the provider's own pages, which it cites."""
+    aggregators = "aggregators"
+    """Two independent aggregators (litellm and models.dev) give them."""
+    single = "single"
+    """One aggregator alone gives them."""
+
+
+class Rule(StrEnum):
+    """A consistency rule of ``llm-catalog validate`` that a record may be excepted from."""
+
+    output_equals_window = "output-equals-window"
+    """A chat model whose output limit equals its context window."""
+    alias_disagrees = "alias-disagrees"
+    """An undated model and its newest dated snapshot disagree on limits or prices."""
+    status_lags_dates = "status-lags-dates"
+    """A status that its deprecation or retirement date has passed."""
+    successor_retired = "successor-retired"
+    """A successor that is itself retired."""
+    cached_not_cheaper = "cached-not-cheaper"
+    """Cached input priced at or above input."""
+    id_date_contradicts_release = "id-date-contradicts-release"
+    """A date in the id that is not the release date's."""
+    zero_price = "zero-price"
+    """A token price of zero on a model not marked free."""
 
 
 class ChargeUnit(StrEnum):
