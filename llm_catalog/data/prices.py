@@ -176,6 +176,12 @@ class ScheduledPrices(PricingHistoryEntry):
 class Pricing(Prices):
     """The model's current prices, in US dollars per million tokens."""
 
+    free: bool = Field(
+        default=False,
+        description="The model is offered at no charge (a free variant, a local model): "
+        "its zero prices are published ones, not missing ones.",
+    )
+
     tiers: tuple[PriceTier, ...] = Field(
         default=(),
         description="Long-context tiers, in increasing order of threshold. Prices a tier "

@@ -133,7 +133,7 @@ def validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # lazy: the loader is kept off --help, --version, usage errors and the usage command.
     from llm_catalog.load.loader import check_catalog
 
-    result = check_catalog([*args.catalog, *args.paths], shipped=not args.no_shipped)
+    result = check_catalog([*args.catalog, *args.paths], shipped=not args.no_shipped, rules=True)
     catalog = result.catalog
     if args.json:
         emit(

@@ -11,6 +11,7 @@ YAML, jsonschema or pydantic.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,7 @@ from llm_catalog.data.errors import Problem
 from llm_catalog.data.profiles import Profile
 from llm_catalog.data.records import Model, Provider
 from llm_catalog.data.yamlsource import Document, escape_pointer
-from llm_catalog.load import checks
+from llm_catalog.load import checks, consistency
 from llm_catalog.load.reading import read_file
 from llm_catalog.query.catalog import Catalog, Layer, locate
 
@@ -62,7 +63,9 @@ class Source:
 class Builder:
     """Merges parsed files into records, collecting problems as it goes."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, rules: bool = False, today: dt.date | None = None) -> None:
+        self.rules = rules
+        self.today = today
         self.problems: list[Problem] = []
         self.providers: dict[str, list[Layer]] = {}
         self.provider_sources: dict[str, tuple[Source, str]] = {}
@@ -351,6 +354,17 @@ class Builder:
                     unchecked_aliases.update(a for a in written if isinstance(a, str))
 
         known = frozenset(self.models)
+        if self.rules and self.today is not None:
+            seen: set[tuple[str, int, int, str]] = set()
+            for full, relative, message in consistency.iter_rule_problems(models, self.today):
+                pointer, where = locate(tuple(self.models[full]), relative)
+                # A value inherited through extends is reported once, where it is written.
+                place = (where.file, where.line, where.column, message)
+                if place not in seen:
+                    seen.add(place)
+                    self.problems.append(
+                        Problem(where.file, where.line, where.column, pointer, message)
+                    )
         aliases: dict[str, str] = {}
         for full, model in models.items():
             layers = self.models[full]

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from llm_catalog.data import clock
 from llm_catalog.data.errors import CatalogError, Problem
 from llm_catalog.load.compiled import CompiledCache
 from llm_catalog.load.files import (
@@ -59,8 +60,12 @@ def check_catalog(
     *,
     shipped: bool = True,
     environ: Mapping[str, str] | None = None,
+    rules: bool = False,
 ) -> LoadResult:
     """Load and check the catalog from its files, returning every problem instead of raising.
+
+    With ``rules``, the consistency rules of :mod:`llm_catalog.load.consistency` are
+    checked too, on today's date (``llm-catalog validate`` does; loading does not).
 
     ``paths`` are files or directories of catalog files merged over the shipped
     catalog and ``LLM_CATALOG_PATH``; a file named twice is read once. The files
@@ -70,7 +75,7 @@ def check_catalog(
     # lazy: YAML, JSON Schema and pydantic only when files are read, not from the cache
     from llm_catalog.load.building import Builder, Source, read_file
 
-    builder = Builder()
+    builder = Builder(rules=rules, today=clock.today() if rules else None)
     files: list[str] = []
     placed: dict[str, int] = {}  # every file named in a problem, in the order met
     for found in iter_catalog_files(paths, shipped=shipped, environ=environ):
