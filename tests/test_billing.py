@@ -340,12 +340,24 @@ def test_select_and_the_command_line_take_a_search_context_size() -> None:
 
     from llm_catalog.interfaces.cli import main
 
-    cheap = select(provider="perplexity", search_context="high", input_tokens=0, output_tokens=0)
+    everything = ["active", "preview", "deprecated", "retired"]
+    cheap = select(
+        provider="perplexity",
+        status=everything,
+        search_context="high",
+        input_tokens=0,
+        output_tokens=0,
+    )
     fees = {match.id: match.estimated_cost for match in cheap}
     assert fees["perplexity/sonar"] == Decimal("0.012")
     assert fees["perplexity/sonar-pro"] == Decimal("0.014")
     scanned = select(
-        provider="perplexity", search_context="high", input_tokens=0, output_tokens=0, explain=True
+        provider="perplexity",
+        status=everything,
+        search_context="high",
+        input_tokens=0,
+        output_tokens=0,
+        explain=True,
     )
     assert [(m.id, m.estimated_cost) for m in scanned] == list(fees.items())
     with pytest.raises(QueryError, match=r"search_context must be one of low, medium, high"):

@@ -23,27 +23,29 @@ def catalog() -> Catalog:
 
 def test_cheapest_vision_models_under_a_cent(catalog: Catalog) -> None:
     selection = catalog.select(vision=True, max_cost=0.01)
-    # 316: Sonar Reasoning Pro costs exactly $0.01 in tokens, and its $0.006 request fee
-    # puts it over the ceiling.
-    assert len(selection) == 316
+    assert len(selection) == 304
     # Free models first (a price of 0 is a published price, not a missing one), by id.
     assert selection.ids[:3] == [
-        "mistral/labs-devstral-small-2512",
         "openrouter/google/gemma-4-26b-a4b-it:free",
         "openrouter/google/gemma-4-31b-it:free",
+        "openrouter/nvidia/nemotron-3-nano-omni-30b-a3b-reasoning:free",
     ]
     assert all(cost == 0 for cost in selection.costs[:3])
 
 
 def test_every_model_with_a_million_tokens_of_context(catalog: Catalog) -> None:
-    assert len(catalog.select(min_context=1_000_000)) == 327
+    assert len(catalog.select(min_context=1_000_000)) == 335
     everything = ["active", "preview", "deprecated", "retired"]
-    assert len(catalog.select(min_context=1_000_000, mode=None, status=everything)) == 389
+    assert len(catalog.select(min_context=1_000_000, mode=None, status=everything)) == 402
 
 
 def test_anthropic_models_with_a_million_tokens_of_context(catalog: Catalog) -> None:
     assert sorted(catalog.select(provider="anthropic", min_context=1_000_000).ids) == [
+        "anthropic/claude-fable-5",
+        "anthropic/claude-fable-5-1",
         "anthropic/claude-haiku-5-5",
+        "anthropic/claude-mythos-5",
+        "anthropic/claude-mythos-5-1",
         "anthropic/claude-opus-4-6",
         "anthropic/claude-opus-4-7",
         "anthropic/claude-opus-4-8",
@@ -61,6 +63,16 @@ def test_openai_models_with_a_million_tokens_of_context(catalog: Catalog) -> Non
         "openai/gpt-5.4-pro",
         "openai/gpt-5.5",
         "openai/gpt-5.5-pro",
+        # OpenAI's pages give GPT-5.6 and GPT-6 a 1,050,000-token window (922,000 of input).
+        "openai/gpt-5.6",
+        "openai/gpt-5.6-luna",
+        "openai/gpt-5.6-sol",
+        "openai/gpt-5.6-terra",
+        "openai/gpt-6-astra",
+        "openai/gpt-6-luna",
+        "openai/gpt-6-sol",
+        "openai/gpt-6.1-sol",
+        "openai/gpt-6.1-terra",
     ]
 
 
@@ -109,12 +121,9 @@ def test_google_vision_models_under_a_tenth_of_a_cent(catalog: Catalog) -> None:
 
 
 def test_deepseek_reasoning_models(catalog: Catalog) -> None:
+    # DeepSeek's pricing page lists only these two; the older names are deprecated or retired.
     assert sorted(catalog.select(provider="deepseek", reasoning=True).ids) == [
         "deepseek/deepseek-flash",
-        "deepseek/deepseek-r1",
-        "deepseek/deepseek-v3.2",
-        "deepseek/deepseek-v4-flash",
-        "deepseek/deepseek-v4-flash-vision-exp",
         "deepseek/deepseek-v4-pro",
     ]
 
@@ -131,17 +140,18 @@ def test_retired_anthropic_models_are_kept_and_marked(catalog: Catalog) -> None:
         "anthropic/claude-opus-4-1-20250805",
         "anthropic/claude-opus-4-20250514",
         "anthropic/claude-sonnet-4-20250514",
+        "anthropic/claude-sonnet-4-5-20250929",
     ]
 
 
 def test_cheapest_mistral_vision_models(catalog: Catalog) -> None:
     selection = catalog.select(provider="mistral", vision=True, limit=3)
     assert selection.ids == [
-        "mistral/labs-devstral-small-2512",
         "mistral/ministral-3-3b-2512",
         "mistral/ministral-3b-2512",
+        "mistral/ministral-3-8b-2512",
     ]
-    assert selection.costs == [Decimal(0), Decimal("0.0002"), Decimal("0.0002")]
+    assert selection.costs == [Decimal("0.0002"), Decimal("0.0002"), Decimal("0.0003")]
 
 
 def test_cheapest_groq_models_that_hold_the_request(catalog: Catalog) -> None:
@@ -149,10 +159,10 @@ def test_cheapest_groq_models_that_hold_the_request(catalog: Catalog) -> None:
     # hold a 1,000-token request.
     selection = catalog.select(provider="groq", limit=3)
     assert selection.ids == [
-        "groq/llama-3.1-8b-instant",
         "groq/openai/gpt-oss-20b",
         "groq/openai/gpt-oss-safeguard-20b",
+        "groq/meta-llama/llama-4-scout-17b-16e-instruct",
     ]
-    assert selection.costs == [Decimal("0.00013"), Decimal("0.000375"), Decimal("0.000375")]
+    assert selection.costs == [Decimal("0.000375"), Decimal("0.000375"), Decimal("0.00045")]
     small = catalog.select(provider="groq", input_tokens=100, output_tokens=100, limit=1)
     assert small.ids == ["groq/meta-llama/llama-prompt-guard-2-22m"]

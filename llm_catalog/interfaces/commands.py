@@ -27,6 +27,7 @@ __all__ = [
     "CAPABILITIES",
     "ORDERS",
     "UsageError",
+    "audit",
     "compare",
     "cost",
     "drift",
@@ -210,6 +211,42 @@ def import_records(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"{sum(not d.explained for d in result.differences)} existing values differ from "
         f"{result.source}\n"
     )
+    return EXIT_OK
+
+
+def audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``llm-catalog audit``: how far each provider's facts are checked."""
+    # lazy: the audit reads records (pydantic); kept off --help and usage errors.
+    from llm_catalog.data import clock
+    from llm_catalog.data.vocabulary import TrustLevel
+    from llm_catalog.interfaces.render import render_table
+    from llm_catalog.tools.audit import audit as run_audit
+
+    catalog = open_catalog(args)
+    for name in args.provider or ():
+        if name not in catalog.providers:
+            raise UsageError(
+                f"no provider {name!r} in the catalog: use one of {', '.join(sorted(catalog.providers))}"
+            )
+    report = run_audit(catalog, clock.today(), args.provider)
+    if args.json:
+        emit(report.to_json(), out)
+        return EXIT_OK
+    headers = ["provider", "models", *(str(level) for level in TrustLevel)]
+    headers += ["checked >30d ago", "exceptions", "single, no note"]
+    rows = [
+        [
+            entry.provider,
+            f"{entry.models:,}",
+            *(f"{entry.share(level):.0%}" for level in TrustLevel),
+            f"{entry.stale_checks:,}",
+            f"{entry.exceptions:,}",
+            f"{len(entry.single_without_note):,}",
+        ]
+        for entry in (*report.providers, report.overall)
+    ]
+    out.write(render_table(headers, rows))
+    out.write(f"active and preview models, as of {report.as_of}\n")
     return EXIT_OK
 
 

@@ -169,6 +169,23 @@ def _add_source_commands(commands_: Any, common: argparse.ArgumentParser) -> Non
     )
     drift.set_defaults(handler=commands.drift)
 
+    audit = commands_.add_parser(
+        "audit",
+        parents=[common],
+        help="how far the catalog's facts are checked, by provider",
+        description=(
+            "For each provider's active and preview models: the share at each trust level "
+            "(provider: its prices and limits cite the provider's own pages; aggregators: "
+            "litellm and models.dev both give them; single: one aggregator alone), the "
+            "checks older than 30 days, the reviewed exceptions to validate's rules, and the "
+            "models resting on one aggregator without a note saying why."
+        ),
+    )
+    audit.add_argument(
+        "--provider", action="append", metavar="ID", help="only this provider (repeatable)"
+    )
+    audit.set_defaults(handler=commands.audit)
+
 
 def add_usage_command(commands_: Any) -> None:
     usage = commands_.add_parser(
