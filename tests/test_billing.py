@@ -340,25 +340,17 @@ def test_select_and_the_command_line_take_a_search_context_size() -> None:
 
     from llm_catalog.interfaces.cli import main
 
-    everything = ["active", "preview", "deprecated", "retired"]
-    cheap = select(
-        provider="perplexity",
-        status=everything,
-        search_context="high",
-        input_tokens=0,
-        output_tokens=0,
-    )
-    fees = {match.id: match.estimated_cost for match in cheap}
+    query: dict[str, Any] = {
+        "provider": "perplexity",
+        "status": ["active", "preview", "deprecated", "retired"],
+        "search_context": "high",
+        "input_tokens": 0,
+        "output_tokens": 0,
+    }
+    fees = {match.id: match.estimated_cost for match in select(**query)}
     assert fees["perplexity/sonar"] == Decimal("0.012")
     assert fees["perplexity/sonar-pro"] == Decimal("0.014")
-    scanned = select(
-        provider="perplexity",
-        status=everything,
-        search_context="high",
-        input_tokens=0,
-        output_tokens=0,
-        explain=True,
-    )
+    scanned = select(**query, explain=True)
     assert [(m.id, m.estimated_cost) for m in scanned] == list(fees.items())
     with pytest.raises(QueryError, match=r"search_context must be one of low, medium, high"):
         select(search_context="huge")
