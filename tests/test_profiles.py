@@ -236,7 +236,7 @@ def test_shipped_profiles_file_leaves_the_counts_of_records_alone(shipped: Catal
     )
     # The profiles file adds no provider and no model.
     assert len(shipped.providers) == 16
-    assert len(shipped) == 1857
+    assert len(shipped) == 1856
 
 
 def test_user_profile_files_are_merged_over_the_shipped_catalog(
