@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -351,6 +353,48 @@ def test_the_default_ledger_is_in_the_data_directory(
         assert ledger.path == tmp_path / "deep" / "data" / "usage.sqlite3"
         assert repr(ledger) == f"<Ledger {ledger.path}>"
     assert ledger.path.exists()
+
+
+@pytest.fixture
+def permissive_umask() -> Iterator[None]:
+    """The umask of many systems, which lets every user read what is created."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.usefixtures("permissive_umask")
+def test_a_new_ledger_and_data_directory_are_private_to_their_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "deep" / "data"
+    monkeypatch.setenv("LLM_CATALOG_DATA_DIR", str(data))
+    with Ledger() as ledger:
+        attempt(ledger, outcome="answered", cost=Decimal("0.01"))
+        # SQLite gives its WAL and shared-memory files the database file's mode.
+        assert {p.name: mode(p) for p in data.iterdir()} == {
+            "usage.sqlite3": 0o600,
+            "usage.sqlite3-wal": 0o600,
+            "usage.sqlite3-shm": 0o600,
+        }
+    assert (mode(tmp_path / "deep"), mode(data)) == (0o700, 0o700)
+    with Ledger(tmp_path / "named.sqlite3") as ledger:
+        assert mode(ledger.path) == 0o600
+
+
+@pytest.mark.usefixtures("permissive_umask")
+def test_a_ledger_that_exists_keeps_its_mode(tmp_path: Path) -> None:
+    path = tmp_path / "usage.sqlite3"
+    path.touch(mode=0o644)
+    with Ledger(path) as ledger:
+        attempt(ledger, outcome="answered", cost=Decimal("0.01"))
+    assert mode(path) == 0o644
 
 
 def test_files_that_are_not_a_ledger_are_refused(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import os
 import random
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -411,6 +412,55 @@ def test_default_state_is_sqlite_in_the_data_directory(
         assert state.path == tmp_path / "data" / "state.sqlite3"
         assert state.description == f"sqlite://{tmp_path}/data/state.sqlite3"
         assert repr(state) == f"<SQLiteState sqlite://{tmp_path}/data/state.sqlite3>"
+
+
+@pytest.fixture
+def permissive_umask() -> Iterator[None]:
+    """The umask of many systems, which lets every user read what is created."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.usefixtures("permissive_umask")
+def test_a_new_state_file_and_data_directory_are_private_to_their_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "deep" / "data"
+    monkeypatch.setenv("LLM_CATALOG_DATA_DIR", str(data))
+    monkeypatch.setenv("LLM_CATALOG_STATE", "")
+    with open_state() as state:
+        held(reserve(state, "1", ("day", "5")))
+        # SQLite gives its WAL and shared-memory files the database file's mode.
+        assert {p.name: mode(p) for p in data.iterdir()} == {
+            "state.sqlite3": 0o600,
+            "state.sqlite3-wal": 0o600,
+            "state.sqlite3-shm": 0o600,
+        }
+    assert (mode(tmp_path / "deep"), mode(data)) == (0o700, 0o700)
+    with open_state(f"sqlite://{tmp_path / 'named.sqlite3'}") as state:
+        assert mode(state.path) == 0o600  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("permissive_umask")
+def test_a_state_file_or_data_directory_that_exists_keeps_its_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    path = data / "state.sqlite3"
+    path.touch(mode=0o640)
+    monkeypatch.setenv("LLM_CATALOG_DATA_DIR", str(data))
+    monkeypatch.setenv("LLM_CATALOG_STATE", "")
+    with open_state() as state:
+        held(reserve(state, "1", ("day", "5")))
+    assert (mode(data), mode(path)) == (0o755, 0o640)
 
 
 def test_state_urls_and_paths(

@@ -2,7 +2,10 @@
 
 The usage ledger and the embedded router state are both such files: versioned by
 ``PRAGMA user_version``, told from other SQLite files by ``PRAGMA application_id``,
-in WAL mode, and used through one connection behind a lock.
+in WAL mode, and used through one connection behind a lock. A file we create is
+readable and writable by its owner only (0600), and so are the WAL and shared-memory
+files SQLite makes beside it, which take the database file's mode; the data directory,
+when we create it, is 0700. A file or directory that exists keeps its mode.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from llm_catalog.data.errors import StateError
+from llm_catalog.load.files import make_private_dirs
 
 __all__ = ["SQLiteFile", "data_dir", "default_file", "open_database"]
 
@@ -36,10 +40,10 @@ def data_dir() -> Path:
 
 
 def default_file(name: str) -> Path:
-    """``<data dir>/name``, creating the directory when it is missing."""
+    """``<data dir>/name``, creating the directory (0700) when it is missing."""
     directory = data_dir()
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(directory)
     except OSError as error:
         raise StateError(
             f"cannot create the data directory {directory}: {error.strerror or error}; "
@@ -66,6 +70,7 @@ def open_database(
             f"cannot open the {what} {path}: the directory {path.parent} does not exist; "
             "create it or name another path"
         )
+    _create_private(path)
     try:
         db = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as error:
@@ -76,6 +81,18 @@ def open_database(
         db.close()
         raise
     return db
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty (an empty file is an empty SQLite database) for its owner only.
+
+    SQLite would create it 0644 less the umask: readable by every user, while the
+    ledger and the state say what was called and spent. An existing file keeps its mode.
+    """
+    # When it exists (another process may have just made it) or cannot be made, SQLite
+    # opens it, or says why not in the words the messages already use.
+    with suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 # How long opening waits for another process that is creating or upgrading the file.

@@ -21,6 +21,7 @@ __all__ = [
     "display",
     "file_problem",
     "iter_catalog_files",
+    "make_private_dirs",
     "shipped_catalog_dir",
 ]
 
@@ -73,6 +74,24 @@ def catalog_roots(
             raise CatalogPathError(f"{what} {str(path)!r} does not exist: check the path")
         roots.append(path)
     return roots
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Create ``directory`` and its missing parents, each for its owner only (0700).
+
+    A directory that exists keeps its mode: we change no mode we did not set.
+    Raises OSError when one cannot be created.
+    """
+    # os.makedirs gives its mode to the last directory only, not to the parents it makes.
+    if directory.is_dir():
+        return
+    if directory.parent != directory:
+        make_private_dirs(directory.parent)
+    try:
+        os.mkdir(directory, 0o700)
+    except FileExistsError:
+        if not directory.is_dir():
+            raise
 
 
 def file_problem(display: str, message: str, line: int = 1, column: int = 1) -> Problem:

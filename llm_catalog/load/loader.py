@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llm_catalog.data import clock
@@ -72,13 +73,28 @@ def check_catalog(
     are always read: the compiled cache is never used here.
     Raises :class:`~llm_catalog.data.errors.CatalogPathError` only for a path that does not exist.
     """
+    return _check(iter_catalog_files(paths, shipped=shipped, environ=environ), rules=rules)
+
+
+def _check(
+    found_files: Iterable[Path | Problem],
+    *,
+    rules: bool = False,
+    contents: Mapping[Path, bytes] | None = None,
+) -> LoadResult:
+    """Check the catalog made of these files; ``contents`` holds the bytes of those already read.
+
+    A file already read is parsed from those bytes, never read again: the compiled
+    cache is keyed on them, so it must hold what they say (a file saved in between
+    would otherwise be cached under its old content).
+    """
     # lazy: YAML, JSON Schema and pydantic only when files are read, not from the cache
     from llm_catalog.load.building import Builder, Source, read_file
 
     builder = Builder(rules=rules, today=clock.today() if rules else None)
     files: list[str] = []
     placed: dict[str, int] = {}  # every file named in a problem, in the order met
-    for found in iter_catalog_files(paths, shipped=shipped, environ=environ):
+    for found in found_files:
         if isinstance(found, Problem):
             placed.setdefault(found.file, len(placed))
             builder.problems.append(found)
@@ -86,7 +102,7 @@ def check_catalog(
         shown = display(found)
         files.append(shown)
         placed.setdefault(shown, len(placed))
-        parsed = read_file(found, shown)
+        parsed = read_file(found, shown, None if contents is None else contents.get(found))
         if isinstance(parsed, Problem):
             builder.problems.append(parsed)
         else:
@@ -118,17 +134,20 @@ def load_catalog(
     """
     paths = list(paths)
     compiled = None
+    found_files: list[Path | Problem] = []
     if cache:
-        compiled = CompiledCache.for_files(
-            list(iter_catalog_files(paths, shipped=shipped, environ=environ))
+        found_files = list(iter_catalog_files(paths, shipped=shipped, environ=environ))
+        compiled = CompiledCache.for_files(found_files)
+    if compiled is not None:
+        found = compiled.read(
+            lambda: load_catalog(paths, shipped=shipped, environ=environ, cache=False)
         )
-        if compiled is not None:
-            found = compiled.read(
-                lambda: load_catalog(paths, shipped=shipped, environ=environ, cache=False)
-            )
-            if found is not None:
-                return found
-    result = check_catalog(paths, shipped=shipped, environ=environ)
+        if found is not None:
+            return found
+        # The very files and bytes the cache's key was made from, so it holds what they say.
+        result = _check(found_files, contents=compiled.contents)
+    else:
+        result = check_catalog(paths, shipped=shipped, environ=environ)
     if result.catalog is None:
         raise CatalogError(result.problems)
     if compiled is not None:

@@ -34,8 +34,14 @@ def _too_large(display: str, size: str) -> Problem:
     )
 
 
-def read_file(path: Path, display: str) -> Document | Problem:
-    """Read and parse one file; a problem instead of an exception for anything wrong."""
+def read_file(path: Path, display: str, content: bytes | None = None) -> Document | Problem:
+    """Read and parse one file; a problem instead of an exception for anything wrong.
+
+    ``content``, when given, is the file's bytes as already read (the compiled cache
+    hashed them): those very bytes are parsed, and the file is not opened again.
+    """
+    if content is not None:
+        return _parse(content, display)
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -59,6 +65,10 @@ def read_file(path: Path, display: str) -> Document | Problem:
             errno.ENOENT: "no such file (a broken symbolic link?)",
         }.get(error.errno or 0, error.strerror or str(error))
         return file_problem(display, f"cannot read the file: {reason}")
+    return _parse(raw, display)
+
+
+def _parse(raw: bytes, display: str) -> Document | Problem:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
