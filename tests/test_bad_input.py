@@ -643,3 +643,185 @@ def test_many_broken_records_are_all_reported() -> None:
         f"acme.yaml:{9 + 4 * 7999}:30: /models/7999/limits/context_window: "
         "-1 is less than the minimum of 1"
     )
+
+
+# --- where requests go: api_base alone, and checked -----------------------------------------
+
+ROUTED = """\
+provider:
+  id: acme
+  name: Acme
+  litellm_provider: openai
+  api_key_env: [ACME_API_KEY]
+  headers:
+    Host: api.acme.example
+    X-Upstream: 'https://elsewhere.example/v1'
+    Authorization: Basic dXNlcg==
+    HTTP-Referer: 'https://app.example'
+    X-Team: search
+  params: [temperature, base_url, azure_endpoint, provider_specific_header]
+models:
+  - id: small
+    name: Small
+    limits: {context_window: 1000}
+    params: [max_tokens, aws_bedrock_runtime_endpoint]
+    provenance: {sources: [https://acme.example/pricing], checked: 2026-11-25}
+"""
+CHOOSES = (
+    "would choose where requests go, past the check on api_base (HTTPS, or a loopback address)"
+)
+
+
+def test_what_would_choose_where_requests_go_is_refused_where_written() -> None:
+    write("acme.yaml", ROUTED)
+    assert_reported(
+        "acme.yaml",
+        [
+            "acme.yaml:7:11: /provider/headers/Host: header 'Host' would tell a gateway where to "
+            "send requests, past the check on api_base: set api_base to the address instead "
+            "(HTTPS, or a loopback address), and leave the header out",
+            "acme.yaml:8:17: /provider/headers/X-Upstream: header 'X-Upstream' holds a URL, "
+            "which a gateway may send requests to, past the check on api_base: set api_base to "
+            "the address instead (HTTPS, or a loopback address), and leave the header out",
+            "acme.yaml:9:20: /provider/headers/Authorization: header 'Authorization' carries a "
+            "credential, and catalog files hold none: name the key's variable in api_key_env "
+            "(the driver sends the key in the provider's own header), or pass this header with "
+            "each call (extra_headers=...)",
+            f"acme.yaml:12:25: /provider/params/1: 'base_url' {CHOOSES}: remove it from params, "
+            "and set api_base on the provider record",
+            f"acme.yaml:12:35: /provider/params/2: 'azure_endpoint' {CHOOSES}: remove it from "
+            "params, and set api_base on the provider record",
+            "acme.yaml:12:51: /provider/params/3: 'provider_specific_header' would add HTTP "
+            "headers past the checks on them: remove it from params, and set headers on the "
+            "provider record",
+            f"acme.yaml:17:26: /models/0/params/1: 'aws_bedrock_runtime_endpoint' {CHOOSES}: "
+            "remove it from params, and set api_base on the provider record",
+        ],
+    )
+
+
+def test_a_provider_override_cannot_redirect_a_shipped_provider() -> None:
+    write(
+        "ours.yaml",
+        "provider_overrides:\n"
+        "  - id: openai\n"
+        "    headers: {X-Forwarded-Host: elsewhere.example}\n"
+        "    params: [temperature, base_url]\n",
+    )
+    result = check_catalog(["ours.yaml"])
+    assert result.catalog is None
+    assert [str(problem) for problem in result.problems] == [
+        "ours.yaml:3:33: /provider_overrides/0/headers/X-Forwarded-Host: header "
+        "'X-Forwarded-Host' would tell a gateway where to send requests, past the check on "
+        "api_base: set api_base to the address instead (HTTPS, or a loopback address), and "
+        "leave the header out",
+        f"ours.yaml:4:27: /provider_overrides/0/params/1: 'base_url' {CHOOSES}: remove it from "
+        "params, and set api_base on the provider record",
+    ]
+
+
+# --- credentials in any form ----------------------------------------------------------------
+
+# Made up, and built in pieces so that no scanner takes this file for a leak: a random
+# token without a prefix (mixed case), and one of hex digits, as some gateways issue.
+TOKEN = "Zq8xW2pL9vB4nR7t" + "K1mC6yH3jF5dS0aG"
+HEX_TOKEN = "9f86d081884c7d65" + "9a2feaa0c55ad015"
+PASSWORD = "hunter2" + "-but-longer"
+
+
+@pytest.mark.parametrize(
+    ("content", "secret", "expected"),
+    [
+        pytest.param(
+            BASE.replace(
+                "  name: Acme\n",
+                f"  name: Acme\n  api_base: https://acme:{PASSWORD}@acme.example\n",
+            ),
+            PASSWORD,
+            [f"acme.yaml:4:13: /provider/api_base: {LOOKS_LIKE_A_KEY}"],
+            id="password-in-api_base",
+        ),
+        pytest.param(
+            BASE.replace("[https://acme.example/pricing]", f"[https://{TOKEN}@acme.example/x]"),
+            TOKEN,
+            [f"acme.yaml:10:28: /models/0/provenance/sources/0: {LOOKS_LIKE_A_KEY}"],
+            id="token-as-a-user-name-in-sources",
+        ),
+        pytest.param(
+            BASE.replace(
+                "checked: 2026-11-25}", "checked: 2026-11-25, notes: 'https://u:p@x.example'}"
+            ),
+            "u:p@",
+            [f"acme.yaml:10:87: /models/0/provenance/notes: {LOOKS_LIKE_A_KEY}"],
+            id="user-and-password-in-notes",
+        ),
+        pytest.param(
+            BASE.replace(
+                "  name: Acme\n", f"  name: Acme\n  headers: {{X-Gateway-Auth-Id: {TOKEN}}}\n"
+            ),
+            TOKEN,
+            [f"acme.yaml:4:32: /provider/headers/X-Gateway-Auth-Id: {LOOKS_LIKE_A_KEY}"],
+            id="random-token-in-a-header",
+        ),
+        pytest.param(
+            BASE.replace("  name: Acme\n", f"  name: Acme\n  headers: {{X-Route: {HEX_TOKEN}}}\n"),
+            HEX_TOKEN,
+            [f"acme.yaml:4:22: /provider/headers/X-Route: {LOOKS_LIKE_A_KEY}"],
+            id="hex-token-in-a-header",
+        ),
+        pytest.param(
+            BASE.replace("[ACME_API_KEY]", f"[{HEX_TOKEN.upper()}]"),
+            HEX_TOKEN.upper(),
+            [f"acme.yaml:5:17: /provider/api_key_env/0: {LOOKS_LIKE_A_KEY}"],
+            id="hex-token-as-a-variable",
+        ),
+        pytest.param(
+            BASE.replace(
+                "checked: 2026-11-25}", f"checked: 2026-11-25, notes: 'key {TOKEN} here'}}"
+            ),
+            TOKEN,
+            [f"acme.yaml:10:87: /models/0/provenance/notes: {LOOKS_LIKE_A_KEY}"],
+            id="random-token-in-notes",
+        ),
+        pytest.param(
+            BASE.replace("    name: Small", f"    name: Small\n    api_key: {HEX_TOKEN}"),
+            HEX_TOKEN,
+            [f"acme.yaml:9:14: /models/0/api_key: {LOOKS_LIKE_A_KEY}"],
+            id="hex-token-under-a-key-that-names-a-secret",
+        ),
+    ],
+)
+def test_a_credential_in_any_form_is_refused_and_never_shown(
+    content: str, secret: str, expected: list[str]
+) -> None:
+    write("acme.yaml", content)
+    assert assert_never_shown("acme.yaml", secret) == expected
+
+
+def test_ordinary_long_values_are_no_credentials() -> None:
+    digest = "e3b0c44298fc1c149afbf4c8996fb924" + "27ae41e4649b934ca495991b7852b855"
+    write(
+        "acme.yaml",
+        BASE.replace("id: small", "id: qwen3-coder-480b-a35b-instruct-2507-maas-preview")
+        .replace("  name: Acme\n", "  name: Acme\n  headers: {X-Team: search-eu-west-1}\n")
+        .replace("    name: Small", "    name: Qwen3-Coder-480B-A35B-Instruct-2507-FP8")
+        .replace(
+            "checked: 2026-11-25}",
+            f"checked: 2026-11-25, notes: 'Weights {digest} (sha256), run "
+            "123e4567-e89b-12d3-a456-426614174000; ask models@acme.example.'}",
+        )
+        .replace(
+            "[https://acme.example/pricing]",
+            f"[https://github.com/acme/models/blob/{digest[:40]}/README.md, "
+            "https://medium.com/@acme/pricing, "
+            "'https://acme.example/docs?id=0123456789abcdef0123456789abcdef']",
+        ),
+    )
+    result = check_catalog(["acme.yaml"], shipped=False)
+    assert [str(problem) for problem in result.problems] == []
+    assert result.catalog is not None
+
+
+def test_the_shipped_catalog_holds_no_credential_nor_redirect() -> None:
+    result = check_catalog(rules=True)
+    assert [str(problem) for problem in result.problems] == []

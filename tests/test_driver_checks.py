@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from llm_catalog import (
+    BadRequestError,
     CallError,
     Catalog,
     ContextWindowError,
@@ -282,3 +283,198 @@ def test_an_assistant_message_with_tool_calls_needs_no_content(keyed: Catalog) -
             {"role": "tool", "tool_call_id": "1", "content": "sunny"},
         ]
     )
+
+
+# --- where the call goes: api_base alone, and checked -----------------------------------------
+
+ROUTING = [
+    "base_url",
+    "azure_endpoint",
+    "aws_bedrock_runtime_endpoint",
+    "aws_sts_endpoint",
+    "custom_endpoint",
+    "sagemaker_base_url",
+    "model_list",
+    "client",
+    "use_litellm_proxy",
+    "upstream_url",  # not a litellm argument today: known by its name
+]
+
+
+@pytest.mark.parametrize("name", ROUTING)
+def test_parameters_that_choose_where_the_call_goes_are_refused(keyed: Catalog, name: str) -> None:
+    model = get_model("acme/chat", keyed)
+    provider = keyed.providers["acme"]
+    # Refused even when the provider lists the parameter, and even with drop_unsupported.
+    listing = provider.model_copy(update={"params": (*provider.params, name)})
+    for params in ({name: "http://example.invalid/v1"}, {name: "https://elsewhere.example/v1"}):
+        for given in (params, {**params, "drop_unsupported": True}):
+            with pytest.raises(InsecureAPIBaseError) as caught:
+                _prepare(model, listing, HI, given)
+            assert caught.value.model_id == "acme/chat"
+            assert str(caught.value).startswith(
+                f"{name!r} would choose where requests go, past the check on api_base (HTTPS, "
+                "or a loopback address): pass api_base="
+            )
+
+
+def test_base_url_says_what_to_write_instead(keyed: Catalog) -> None:
+    with pytest.raises(InsecureAPIBaseError) as caught:
+        get_model("acme/chat", keyed).complete(HI, base_url="http://example.invalid/v1")
+    assert str(caught.value) == (
+        "'base_url' would choose where requests go, past the check on api_base (HTTPS, or a "
+        "loopback address): pass api_base='http://example.invalid/v1' instead"
+    )
+    with pytest.raises(InsecureAPIBaseError) as caught:
+        get_model("acme/chat", keyed).complete(HI, client=object())
+    assert str(caught.value).endswith(": pass api_base='https://...' instead")
+
+
+@pytest.mark.parametrize("name", ["headers", "provider_specific_header"])
+def test_parameters_that_add_headers_are_refused(keyed: Catalog, name: str) -> None:
+    provider = keyed.providers["acme"]
+    listing = provider.model_copy(update={"params": (*provider.params, name)})
+    with pytest.raises(InsecureAPIBaseError) as caught:
+        _prepare(keyed["acme/chat"], listing, HI, {name: {"Host": "example.invalid"}})
+    assert str(caught.value) == (
+        f"{name!r} would add HTTP headers past the checks on them: pass extra_headers instead"
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        (
+            {"Host": "example.invalid"},
+            "header 'Host' would tell a gateway where to send requests, past the check on api_base",
+        ),
+        (
+            {"x-forwarded-host": "example.invalid"},
+            "header 'x-forwarded-host' would tell a gateway where to send requests, past the "
+            "check on api_base",
+        ),
+        (
+            {"X-Upstream": "http://example.invalid/v1"},
+            "header 'X-Upstream' holds a URL, which a gateway may send requests to, past the "
+            "check on api_base",
+        ),
+    ],
+)
+def test_headers_that_redirect_are_refused(
+    keyed: Catalog, headers: dict[str, str], message: str
+) -> None:
+    with pytest.raises(InsecureAPIBaseError) as caught:
+        get_model("acme/chat", keyed).complete(HI, extra_headers=headers)
+    assert str(caught.value) == (
+        f"{message}: pass api_base with the address instead (HTTPS, or a loopback address), "
+        "and leave the header out"
+    )
+    # A provider record's headers are checked the same way, should one be built in code.
+    provider = keyed.providers["acme"].model_copy(update={"headers": headers})
+    with pytest.raises(InsecureAPIBaseError):
+        _prepare(keyed["acme/chat"], provider, HI, {})
+
+
+def test_a_url_that_says_who_is_calling_is_no_redirect(keyed: Catalog) -> None:
+    # OpenRouter's app attribution: a URL, naming the caller, not where the call goes.
+    headers = {"HTTP-Referer": "https://app.example", "Origin": "https://app.example"}
+    call = _prepare(keyed["acme/chat"], keyed.providers["acme"], HI, {"extra_headers": headers})
+    assert call.kwargs["extra_headers"] == {"X-Acme-Team": "search", **headers}
+    assert call.kwargs["api_base"] == "https://api.acme.example/v1"
+
+
+# --- call options that cannot be taken are bad requests, made before anything is sent --------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"timeout": "soon"},
+            "timeout must be a positive number of seconds, such as 30, got 'soon'",
+        ),
+        ({"timeout": 0}, "timeout must be a positive number of seconds, such as 30, got 0"),
+        ({"timeout": -2.5}, "timeout must be a positive number of seconds, such as 30, got -2.5"),
+        (
+            {"timeout": float("nan")},
+            "timeout must be a positive number of seconds, such as 30, got nan",
+        ),
+        ({"timeout": True}, "timeout must be a positive number of seconds, such as 30, got True"),
+        ({"allow_insecure": "no"}, "allow_insecure must be True or False, got 'no'"),
+        ({"drop_unsupported": 1}, "drop_unsupported must be True or False, got 1"),
+        (
+            {"api_base": 8080},
+            "api_base must be a URL such as 'https://api.example.com/v1', got 8080",
+        ),
+        (
+            {"api_key_env": ["ACME_KEY", 7]},
+            "api_key_env must name environment variables, such as 'OPENAI_API_KEY' or "
+            "['OPENAI_API_KEY', 'OPENAI_KEY'], got ['ACME_KEY', 7]",
+        ),
+        (
+            {"extra_headers": "X-Team: search"},
+            "extra_headers must map header names to text, such as {'X-Team': 'search'}, got str",
+        ),
+        (
+            {"extra_headers": {"X-Retries": 3}},
+            "extra_headers must map header names to text: 'X-Retries' maps to int",
+        ),
+        (
+            {"temperature": float("nan")},
+            "temperature must be JSON (text, a finite number, true, false, null, or lists and "
+            "mappings of them), got nan",
+        ),
+        (
+            {"tools": [{"type": "function", "names": {"a"}}]},
+            "tools must be JSON (text, a finite number, true, false, null, or lists and "
+            "mappings of them), got [{'type': 'function', 'names': {'a'}}]",
+        ),
+    ],
+)
+def test_a_call_option_it_cannot_take_is_a_bad_request(
+    keyed: Catalog, options: dict[str, object], message: str
+) -> None:
+    model = get_model("acme/chat", keyed)
+    for call in (model.complete, model.stream):
+        with pytest.raises(BadRequestError) as caught:
+            call(HI, **options)
+        error = caught.value
+        assert str(error) == message
+        assert (error.model_id, error.status_code, error.provider_message) == (
+            "acme/chat",
+            None,
+            "",
+        )
+
+
+def test_a_bad_call_option_comes_before_every_other_check(catalog: Catalog) -> None:
+    # No key is set in ``catalog``: the option is still the error reported.
+    with pytest.raises(BadRequestError):
+        get_model("acme/chat", catalog).complete(HI, timeout="soon")
+    with pytest.raises(BadRequestError):
+        get_model("acme/embed", catalog).embed(["a"], timeout="soon")
+
+
+def test_good_call_options_pass_as_given(keyed: Catalog) -> None:
+    call = _prepare(
+        keyed["acme/chat"],
+        keyed.providers["acme"],
+        HI,
+        {"timeout": 7, "allow_insecure": False, "api_key_env": ("ACME_KEY",)},
+    )
+    assert call.kwargs["timeout"] == 7
+    assert call.kwargs["api_key"] == "acme-test-key"
+
+
+def test_a_prepared_call_hides_its_key_and_header_values(keyed: Catalog) -> None:
+    call = _prepare(
+        keyed["acme/chat"],
+        keyed.providers["acme"],
+        HI,
+        {"extra_headers": {"X-Gateway-Route": "route.7f3a9c2e.eu-west", "X-Trace": "1"}},
+    )
+    # Values shorter than 8 characters ("search", "1") are no credentials, and stay.
+    assert call.secrets == ("route.7f3a9c2e.eu-west", "acme-test-key")
+    said = "no route route.7f3a9c2e.eu-west for key acme-test-key (team search, try 1)"
+    assert call.scrub(said) == "no route <redacted> for key <redacted> (team search, try 1)"
+    assert "acme-test-key" not in repr(call)

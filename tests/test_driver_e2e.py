@@ -22,9 +22,11 @@ import logging
 import re
 import socket
 import sys
+import threading
 import warnings
 from collections.abc import Coroutine, Iterator
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,10 +50,14 @@ from llm_catalog import (
     ProviderTimeoutError,
     ProviderUnavailableError,
     RateLimitError,
+    RouteError,
     UnsupportedParameterError,
     Usage,
     get_model,
 )
+from llm_catalog.calls.driver.backend import load_litellm
+from llm_catalog.calls.router import Router
+from llm_catalog.data.profiles import Profile
 from llm_catalog.query.pricing import estimate_cost
 from tests.fakeprovider import FAULTS, FakeProvider, Recorded
 
@@ -900,3 +906,195 @@ def test_to_langchain_without_the_package(
     monkeypatch.setitem(sys.modules, "langchain_litellm", None)
     with pytest.raises(ImportError, match=r"pip install 'llm-catalog\[langchain\]'"):
         get_model(MODELS["openai"], catalog).to_langchain()
+
+
+# -- where a call goes, and what its options may be: refused before anything is sent ----------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_nothing_but_api_base_chooses_where_a_call_goes(
+    fake: FakeProvider, catalog: Catalog, mode: str
+) -> None:
+    model = get_model(MODELS["openai"], catalog)
+    with pytest.raises(InsecureAPIBaseError) as caught:
+        call(model, mode, base_url="http://example.invalid/v1")
+    assert "pass api_base='http://example.invalid/v1' instead" in str(caught.value)
+    for headers in ({"Host": "example.invalid"}, {"X-Target": "http://example.invalid/v1"}):
+        with pytest.raises(InsecureAPIBaseError):
+            call(model, mode, extra_headers=headers)
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_call_option_it_cannot_take_is_refused_before_any_request(
+    fake: FakeProvider, catalog: Catalog, mode: str
+) -> None:
+    with pytest.raises(BadRequestError) as caught:
+        call(get_model(MODELS["anthropic"], catalog), mode, timeout="soon")
+    assert str(caught.value) == (
+        "timeout must be a positive number of seconds, such as 30, got 'soon'"
+    )
+    assert caught.value.status_code is None
+    with pytest.raises(BadRequestError):
+        get_model(EMBEDDER, catalog).embed(["hello"], timeout="soon")
+    assert fake.requests == []
+
+
+def test_the_router_never_retries_a_call_it_refused(
+    fake: FakeProvider, catalog: Catalog, tmp_path: Path
+) -> None:
+    chain = (MODELS["openai"], MODELS["anthropic"])
+    profiles = {
+        "pair": Profile(models=chain, retries=3, timeout_seconds=5),
+        # Built in code, so never validated: the driver refuses it all the same.
+        "redirected": Profile(models=chain, params={"base_url": "http://example.invalid/v1"}),
+    }
+    with Router(
+        catalog,
+        profiles=profiles,
+        state=f"sqlite:///{tmp_path / 'state.sqlite3'}",
+        ledger=tmp_path / "usage.sqlite3",
+    ) as router:
+        with pytest.raises(RouteError) as caught:
+            router.complete("pair", MESSAGES, timeout="soon")
+        attempts = caught.value.attempts
+        assert [(a.model_id, a.outcome, a.sent) for a in attempts] == [
+            (MODELS["openai"], "skipped", False),
+            (MODELS["anthropic"], "skipped", False),
+        ]
+        assert all(isinstance(a.error, BadRequestError) for a in attempts)
+        with pytest.raises(RouteError) as caught:
+            router.complete("redirected", MESSAGES)
+        assert [type(a.error) for a in caught.value.attempts] == [InsecureAPIBaseError] * 2
+    assert fake.requests == []
+
+
+# -- secrets in what litellm logs and prints --------------------------------------------------
+
+# A gateway's key with no known shape: only the driver knows it is a key.
+GATEWAY_KEY = "gateway-key.7f3a.91c2.e2e-tests"
+# A catalog header's value that is no credential, yet is never shown.
+ROUTE = "route.7f3a9c2e.eu-west"
+
+
+class _EchoingHandler(BaseHTTPRequestHandler):
+    """A provider that answers every request 401, quoting the key it was sent, as some do."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        body = json.dumps(
+            {
+                "error": {
+                    "message": f"Incorrect API key provided: {key}.",
+                    "type": "invalid_request_error",
+                    "param": None,
+                    "code": "invalid_api_key",
+                }
+            }
+        ).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def echoing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Catalog]:
+    """A catalog whose provider 'echo' is served by :class:`_EchoingHandler` on 127.0.0.1."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    (tmp_path / "echo.yaml").write_text(
+        f"""\
+provider:
+  id: echo
+  name: A gateway that echoes keys
+  litellm_provider: openai
+  api_key_env: [ECHO_GATEWAY_KEY]
+  api_base: http://127.0.0.1:{server.server_address[1]}/v1
+  headers: {{X-Gateway-Route: {ROUTE}}}
+  params: [max_tokens, stream]
+models:
+  - id: chat
+    name: Chat
+    limits: {{context_window: 8192}}
+    provenance: {{sources: [a test], checked: 2026-11-25}}
+""",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("ECHO_GATEWAY_KEY", GATEWAY_KEY)
+    try:
+        yield llm_catalog.load_catalog([tmp_path], shipped=False)
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+def shown_in_logs(caplog: pytest.LogCaptureFixture) -> str:
+    """Every record so far as a handler would write it, with all its attributes."""
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    return "\n".join(formatter.format(r) + repr(vars(r)) for r in caplog.records)
+
+
+@pytest.mark.parametrize("mode", ["whole", "async-whole", "stream"])
+def test_verbose_litellm_never_shows_a_key_the_provider_echoes(
+    echoing: Catalog,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+) -> None:
+    litellm = load_litellm()
+    monkeypatch.setattr(litellm, "set_verbose", True)  # LITELLM_LOG=DEBUG: caplog's DEBUG
+    with pytest.raises(AuthenticationError) as caught:
+        call(get_model("echo/chat", echoing), mode)
+    assert str(caught.value).endswith("Incorrect API key provided: <redacted>.")
+    assert GATEWAY_KEY not in repr(caught.value.args) + caught.value.provider_message
+    logged = shown_in_logs(caplog)
+    assert GATEWAY_KEY not in logged
+    if not mode.startswith("async"):  # litellm's sync calls log the error as it came
+        assert "Incorrect API key provided: <redacted>." in logged
+    out, err = capsys.readouterr()
+    assert GATEWAY_KEY not in out + err
+    # printing, which no logging filter reaches, was turned off, and the user told why
+    assert litellm.set_verbose is False
+    assert any(
+        r.name == "llm_catalog.calls.driver" and "litellm.set_verbose" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+def test_a_catalog_header_value_is_never_logged(
+    echoing: Catalog, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(AuthenticationError):
+        get_model("echo/chat", echoing).complete(MESSAGES)
+    logged = shown_in_logs(caplog)
+    assert ROUTE not in logged + "".join(capsys.readouterr())
+    # litellm's record of the request shows the header, and its value hidden
+    assert "X-Gateway-Route: <redacted>" in logged
+
+
+def test_a_header_value_reaches_the_provider_yet_is_never_logged(
+    fake: FakeProvider,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    directory = write_user_files(tmp_path / "user", fake)
+    (directory / "route.yaml").write_text(
+        f"provider_overrides:\n  - id: openai\n    headers: {{X-Gateway-Route: {ROUTE}}}\n",
+        encoding="utf-8",
+    )
+    routed = llm_catalog.load_catalog([directory])
+    fake.reply(text="Routed.")
+    assert get_model(MODELS["openai"], routed).complete(MESSAGES).text == "Routed."
+    assert fake.last.headers["x-gateway-route"] == ROUTE
+    assert fake.last.headers["x-team"] == "e2e"
+    assert ROUTE not in shown_in_logs(caplog) + "".join(capsys.readouterr())

@@ -435,6 +435,33 @@ RULES = [
         id="reserved-params",
     ),
     pytest.param(
+        "profiles:\n"
+        "  p:\n"
+        "    models: [acme/small]\n"
+        "    params:\n"
+        "      base_url: http://example.invalid/v1\n"
+        "      azure_endpoint: https://example.invalid\n"
+        "      upstream_url: https://example.invalid\n"
+        "      headers: {Host: example.invalid}\n"
+        "      temperature: 0.5\n",
+        [
+            "profiles.yaml:5:7: /profiles/p/params/base_url: 'base_url' would choose where "
+            "requests go, past the check on api_base (HTTPS, or a loopback address): set "
+            "'api_base' on the provider record (with provider_overrides for a shipped provider)",
+            "profiles.yaml:6:7: /profiles/p/params/azure_endpoint: 'azure_endpoint' would "
+            "choose where requests go, past the check on api_base (HTTPS, or a loopback "
+            "address): set 'api_base' on the provider record (with provider_overrides for a "
+            "shipped provider)",
+            "profiles.yaml:7:7: /profiles/p/params/upstream_url: 'upstream_url' would choose "
+            "where requests go, past the check on api_base (HTTPS, or a loopback address): set "
+            "'api_base' on the provider record (with provider_overrides for a shipped provider)",
+            "profiles.yaml:8:7: /profiles/p/params/headers: 'headers' would add HTTP headers "
+            "past the checks on them: set 'headers' on the provider record (with "
+            "provider_overrides for a shipped provider)",
+        ],
+        id="params-that-choose-where-requests-go",
+    ),
+    pytest.param(
         "profiles:\n  p:\n    models: [acme/small]\n    retry_on: [timeout, bad_request]\n",
         [
             "profiles.yaml:4:25: /profiles/p/retry_on/1: a bad request is never retried: "

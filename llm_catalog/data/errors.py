@@ -13,7 +13,8 @@ The exception tree::
         ├── MissingKeyError             the provider's key variable is not set
         ├── UnsupportedParameterError   a request parameter the model does not accept
         ├── OutputLimitError            max_tokens above the model's output limit
-        ├── InsecureAPIBaseError        a plain-HTTP API base that is not loopback
+        ├── InsecureAPIBaseError        a plain-HTTP API base that is not loopback, or another way
+        │                               to choose where a call goes (base_url, a Host header, ...)
         ├── ContextWindowError          the prompt does not fit (counted, or said by the provider)
         └── ProviderError               the provider answered with an error, or not usefully
             ├── AuthenticationError         the key was refused (401, 403)
@@ -21,7 +22,8 @@ The exception tree::
             ├── ContentPolicyError          the provider's content policy refused the request
             ├── ProviderTimeoutError        no answer within the timeout
             ├── ProviderUnavailableError    5xx, overload, connection failure
-            ├── BadRequestError             the provider refused the request as malformed
+            ├── BadRequestError             the request is malformed: the provider said so, or a
+            │                               call option was refused before the call (timeout="soon")
             └── MalformedResponseError      the answer could not be read
     RouteError                      no model of a router profile answered; names every attempt
     └── BudgetExceededError         the profile's budget cannot cover any model of the chain
@@ -81,16 +83,37 @@ _KEY_SHAPES = re.compile(
     r"|r8_[A-Za-z0-9]{20,}"
     r"|AKIA[0-9A-Z]{16})"
 )
+# A key without a prefix: 32 or more letters and digits in one run, with capitals,
+# small letters and digits all in it (see _is_mixed). Hex digests, UUIDs and model ids
+# (one case, or broken up by dashes) are not.
+_LONG_RUN = re.compile(r"[A-Za-z0-9]{32,}")
+# A password in a URL (scheme://user:password@host): the password is the secret.
+# (One already masked as *** is left as it is.)
+_URL_PASSWORD = re.compile(r"(?<=://)([^\s/?#@:'\"]*):(?!\*+@)([^\s/?#@'\"]+)@")
+
+
+def _is_mixed(run: str) -> bool:
+    return not (run.isupper() or run.islower() or run.isdigit() or run.isalpha())
 
 
 def looks_like_key(text: str) -> bool:
-    """True when ``text`` contains something shaped like a provider API key."""
-    return _KEY_SHAPES.search(text) is not None
+    """True when ``text`` contains something shaped like an API key, or a URL's password."""
+    # Every string of every catalog file is looked at: the cheap tests go first.
+    return (
+        _KEY_SHAPES.search(text) is not None
+        or (len(text) >= 32 and any(_is_mixed(run) for run in _LONG_RUN.findall(text)))
+        or ("@" in text and _URL_PASSWORD.search(text) is not None)
+    )
 
 
 def redact(text: str) -> str:
-    """``text`` with anything shaped like an API key replaced by ``<redacted>``."""
-    return _KEY_SHAPES.sub("<redacted>", text)
+    """``text`` with anything shaped like an API key, and the password of any URL in it,
+    replaced by ``<redacted>``."""
+    text = _KEY_SHAPES.sub("<redacted>", text)
+    text = _LONG_RUN.sub(lambda run: "<redacted>" if _is_mixed(run[0]) else run[0], text)
+    if "@" in text:
+        text = _URL_PASSWORD.sub(r"\1:<redacted>@", text)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +269,13 @@ class OutputLimitError(CallError):
 
 
 class InsecureAPIBaseError(CallError):
-    """Raised before a call to an API base over plain HTTP that is not a loopback address."""
+    """Raised before a call to an API base over plain HTTP that is not a loopback address.
+
+    Raised too for anything else that would choose where a call goes, past that check: a
+    request parameter such as ``base_url`` or ``azure_endpoint`` (pass ``api_base``), or a
+    header such as ``Host`` or one whose value is a URL. The message names it and says
+    what to write instead.
+    """
 
 
 class ContextWindowError(CallError):
@@ -311,7 +340,13 @@ class ProviderUnavailableError(ProviderError):
 
 
 class BadRequestError(ProviderError):
-    """Raised when the provider refuses the request as malformed (400, 404, 422)."""
+    """Raised when the request is malformed, and so never retried.
+
+    Raised after the call when the provider refuses it (400, 404, 422: ``status_code``
+    says which), and before it, with nothing sent, for a call option with a value it
+    cannot take, such as ``timeout="soon"`` (``status_code`` None, ``provider_message``
+    empty); the message names the option and the value.
+    """
 
 
 class MalformedResponseError(ProviderError):

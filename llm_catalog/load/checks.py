@@ -9,8 +9,10 @@ records and reported with the pointer of the field at fault.
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -27,30 +29,207 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CALL_OPTIONS",
+    "HEADER_PARAMS",
     "RESERVED_PARAMS",
+    "ROUTING_HEADERS",
+    "ROUTING_PARAMS",
     "is_loopback",
     "iter_key_shaped",
     "iter_model_problems",
     "iter_profile_problems",
     "iter_provider_problems",
     "iter_schema_problems",
+    "routing_header_problem",
+    "routing_param_problem",
     "unknown_id_message",
 ]
 
 
-def iter_key_shaped(document: Any, pointer: str = "") -> Iterator[tuple[str, bool]]:
-    """Every string in ``document`` shaped like an API key: ``(pointer, is a mapping key)``."""
+# A URL that carries a user name or a password (https://user:pass@host, https://token@host).
+_URL_USERINFO = re.compile(r"://[^\s/?#@'\"]+@")
+# A run of 32 or more letters and digits: where a value is sent as written (header
+# values) or names a variable (api_key_env), one with letters and digits both in it is
+# a token. Elsewhere only a run of mixed case is (errors.looks_like_key), so that hex
+# digests are not taken for keys.
+_LONG_RUN = re.compile(r"[A-Za-z0-9]{32,}")
+# Fields whose values reach the provider as written, or hold names where a key is
+# often pasted by mistake, and keys that name a secret (api_key, token, password).
+_STRICT_FIELDS = re.compile(
+    r"headers|api_key_env|.*(api[_-]?key|token|secret|password|passwd|credentials?)s?",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_strict_field(key: str) -> bool:
+    # Cached: the same few keys (id, name, pricing, ...) recur thousands of times.
+    return _STRICT_FIELDS.fullmatch(key) is not None
+
+
+def _looks_like_secret(text: str, *, strict: bool) -> bool:
+    if looks_like_key(text) or ("@" in text and _URL_USERINFO.search(text)):
+        return True
+    return (
+        strict
+        and len(text) >= 32
+        and any(not (run.isalpha() or run.isdigit()) for run in _LONG_RUN.findall(text))
+    )
+
+
+def iter_key_shaped(
+    document: Any, pointer: str = "", *, strict: bool = False
+) -> Iterator[tuple[str, bool]]:
+    """Every string in ``document`` shaped like a credential: ``(pointer, is a mapping key)``.
+
+    A credential is a provider key's shape, a URL with a user name or password in it
+    (``https://user:pass@host``), or a random token without a prefix: 32 or more letters
+    and digits in one run, of mixed case anywhere, of any case in header values,
+    ``api_key_env`` and under keys that name a secret (``strict``).
+    """
     if isinstance(document, dict):
         for key, value in document.items():
             child = f"{pointer}/{escape_pointer(key)}"
-            if looks_like_key(key):
+            if _looks_like_secret(key, strict=strict):
                 yield child, True
-            yield from iter_key_shaped(value, child)
+            inner = strict or (isinstance(key, str) and _is_strict_field(key))
+            yield from iter_key_shaped(value, child, strict=inner)
     elif isinstance(document, list):
         for index, value in enumerate(document):
-            yield from iter_key_shaped(value, f"{pointer}/{index}")
-    elif isinstance(document, str) and looks_like_key(document):
+            yield from iter_key_shaped(value, f"{pointer}/{index}", strict=strict)
+    elif isinstance(document, str) and _looks_like_secret(document, strict=strict):
         yield pointer, False
+
+
+# -- where requests go ---------------------------------------------------------------------
+#
+# The driver sends a request to one address, the API base, and checks it: HTTPS, or a
+# loopback address, or allowed in so many words. Anything else that would choose the
+# address is refused wherever it is written (a call's arguments, a profile's params, a
+# record's params and headers), so that nothing goes round that check.
+
+# litellm's keyword arguments that choose where a request, or the credentials sent with
+# it, go, read in litellm 1.110.2: completion() and embedding() take base_url,
+# model_list (deployments, each with its own api_base) and shared_session (an aiohttp
+# session) by name, and read client (a client built for another base URL) and
+# use_litellm_proxy (LITELLM_PROXY_API_BASE) from their **kwargs; the provider code
+# they call reads the rest from the same **kwargs.
+ROUTING_PARAMS = frozenset(
+    {
+        "base_url",  # completion(), embedding(): wins over api_base
+        "model_list",
+        "shared_session",
+        "client",
+        "use_litellm_proxy",
+        "azure_endpoint",  # Azure OpenAI
+        "aws_bedrock_runtime_endpoint",  # Bedrock
+        "aws_bedrock_control_plane_endpoint",
+        "aws_sts_endpoint",  # where AWS credentials are exchanged
+        "s3_endpoint_url",
+        "sagemaker_base_url",
+        "custom_endpoint",  # OpenAI-like providers, Codestral
+        "deployment_url",  # SAP
+        "github_copilot_host",
+        "gigachat_auth_url",  # where GigaChat credentials are exchanged
+        "token_exchange_endpoint",  # OAuth token exchange
+        "anthropic_issuer_url",  # Anthropic workload identity
+        "anthropic_keycloak_token_url",
+    }
+)
+# Names litellm may add later are known by what they say: ..._url, ..._uri, ..._endpoint,
+# ..._host, ..._base (not base_model, a name for its price map).
+_ROUTING_NAME = re.compile(
+    r"(?:^|.*_)(?:urls?|uris?|endpoints?|host|hostname)(?:_.*|$)|(?:^|.*_)base(?:_url)?"
+)
+# litellm's keyword arguments that add HTTP headers past the checks on extra_headers.
+HEADER_PARAMS = frozenset({"headers", "provider_specific_header"})
+# Headers that tell a gateway or proxy where to send a request, or how it arrived.
+ROUTING_HEADERS = frozenset(
+    {
+        "host",
+        ":authority",
+        "forwarded",
+        "x-forwarded-host",
+        "x-forwarded-server",
+        "x-forwarded-proto",
+        "x-forwarded-scheme",
+        "x-forwarded-port",
+        "x-forwarded-prefix",
+        "x-host",
+        "x-original-host",
+        "x-http-host-override",
+        "x-original-url",
+        "x-rewrite-url",
+    }
+)
+# Headers whose value is a URL that says who is calling, never where to (OpenRouter's
+# app attribution is HTTP-Referer).
+_CALLER_URL_HEADERS = frozenset({"referer", "http-referer", "origin"})
+# Headers that carry a credential, which catalog files never hold.
+_CREDENTIAL_HEADER = re.compile(
+    r"authorization|proxy-authorization|cookie|.*(api-?key|token|secret|password|credential).*",
+    re.IGNORECASE,
+)
+
+
+def routing_param_problem(name: str) -> str | None:
+    """Why request parameter ``name`` may not be given, when it would choose where requests
+    go or which headers they carry past the driver's checks; None when it would not."""
+    if name in HEADER_PARAMS:
+        return f"{name!r} would add HTTP headers past the checks on them"
+    if name != "api_base" and (name in ROUTING_PARAMS or _ROUTING_NAME.fullmatch(name)):
+        return (
+            f"{name!r} would choose where requests go, past the check on api_base "
+            "(HTTPS, or a loopback address)"
+        )
+    return None
+
+
+def routing_header_problem(name: str, value: str) -> str | None:
+    """Why header ``name`` may not be sent, when it would choose where requests go; else None."""
+    lowered = name.lower()
+    if lowered in ROUTING_HEADERS:
+        return (
+            f"header {name!r} would tell a gateway where to send requests, past the check on "
+            "api_base"
+        )
+    if "://" in value and lowered not in _CALLER_URL_HEADERS:
+        return (
+            f"header {name!r} holds a URL, which a gateway may send requests to, past the "
+            "check on api_base"
+        )
+    return None
+
+
+def _iter_header_problems(headers: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+    for name, value in headers.items():
+        where = f"/headers/{escape_pointer(name)}"
+        routing = routing_header_problem(name, value)
+        if routing is not None:
+            yield (
+                where,
+                f"{routing}: set api_base to the address instead (HTTPS, or a loopback "
+                "address), and leave the header out",
+            )
+        elif _CREDENTIAL_HEADER.fullmatch(name):
+            yield (
+                where,
+                f"header {name!r} carries a credential, and catalog files hold none: name the "
+                "key's variable in api_key_env (the driver sends the key in the provider's own "
+                "header), or pass this header with each call (extra_headers=...)",
+            )
+
+
+def _iter_param_problems(params: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    for index, name in enumerate(params):
+        problem = routing_param_problem(name)
+        if problem is None:
+            continue
+        instead = (
+            "set headers on the provider record"
+            if name in HEADER_PARAMS
+            else "set api_base on the provider record"
+        )
+        yield f"/params/{index}", f"{problem}: remove it from params, and {instead}"
 
 
 def is_loopback(host: str) -> bool:
@@ -75,10 +254,13 @@ def iter_provider_problems(provider: Provider) -> Iterator[tuple[str, str]]:
                     "or set allow_insecure_api_base: true if this network is trusted"
                 ),
             )
+    yield from _iter_header_problems(provider.headers)
+    yield from _iter_param_problems(provider.params)
 
 
 def iter_model_problems(model: Model, known_ids: frozenset[str]) -> Iterator[tuple[str, str]]:
     """Rules a model record must follow, as ``(pointer within the record, message)``."""
+    yield from _iter_param_problems(model.params or ())
     released, deprecated, retired = (
         model.release_date,
         model.deprecation_date,
@@ -277,6 +459,14 @@ def iter_profile_problems(
                 True,
                 f"{name!r} is a call option, not a request parameter: set "
                 f"{CALL_OPTIONS[name]!r} on the provider record (with provider_overrides "
+                "for a shipped provider)",
+            )
+        elif (routing := routing_param_problem(name)) is not None:
+            field = "headers" if name in HEADER_PARAMS else "api_base"
+            yield (
+                where,
+                True,
+                f"{routing}: set {field!r} on the provider record (with provider_overrides "
                 "for a shipped provider)",
             )
 

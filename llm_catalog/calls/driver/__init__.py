@@ -9,9 +9,12 @@ and prices.
 Before any money is spent a call is checked (:mod:`.request`): the key variable is
 set, every parameter is one the model accepts (or is dropped, with
 ``drop_unsupported=True``), ``max_tokens`` is within the output limit, the API base
-is HTTPS or loopback, and the prompt, counted with the model's tokenizer, fits the
-context window. litellm's errors are translated into the typed errors of
-:mod:`llm_catalog.data.errors` (:mod:`.translation`); none of them holds the key, nor
+is HTTPS or loopback and nothing else chooses where the call goes, and the prompt,
+counted with the model's tokenizer, fits the context window; a call option with a value
+it cannot take (``timeout="soon"``) is a :class:`~llm_catalog.data.errors.BadRequestError`.
+What litellm and its HTTP clients log is redacted (:mod:`.backend`). litellm's errors
+are translated into the typed errors of :mod:`llm_catalog.data.errors`
+(:mod:`.translation`); none of them holds the key, nor
 litellm's exception (whose request holds it) as its cause or context. An answer that
 cannot be read (:mod:`.answers`), or a stream that litellm ends early as if whole
 (:mod:`.streaming`), is an error too, never a short success.
@@ -82,12 +85,17 @@ class _NoRetries(int):
 _NO_RETRIES = _NoRetries(0)
 
 
+def _litellm_for(call: PreparedCall) -> Any:
+    """litellm, its logging told what ``call`` keeps secret."""
+    return load_litellm(secrets=call.secrets, headers=call.header_names)
+
+
 def _send(
     call: PreparedCall, function: str, read: Callable[[PreparedCall, Any], T], **extra: Any
 ) -> T:
     """Call litellm's ``function`` and read its answer, or raise our error for its failure."""
     try:
-        raw = getattr(load_litellm(), function)(**call.kwargs, **extra)
+        raw = getattr(_litellm_for(call), function)(**call.kwargs, **extra)
     except Exception as error:
         failed = failure(call, error)
     else:
@@ -100,7 +108,7 @@ async def _asend(
 ) -> T:
     """The async twin of :func:`_send`."""
     try:
-        raw = await getattr(load_litellm(), function)(**call.kwargs, **extra)
+        raw = await getattr(_litellm_for(call), function)(**call.kwargs, **extra)
     except Exception as error:
         failed = failure(call, error)
     else:
@@ -188,7 +196,7 @@ def embed(model: Model, texts: Sequence[str], **params: Any) -> Embeddings:
 def to_langchain(model: Model, **params: Any) -> Any:
     """A LangChain chat model for ``model`` (needs ``pip install 'llm-catalog[langchain]'``)."""
     call = prepare(model, provider_of(model), None, params)
-    load_litellm()  # before langchain-litellm imports it, which would fetch litellm's price map
+    _litellm_for(call)  # before langchain-litellm imports it, which would fetch litellm's price map
     try:
         # optional extra: langchain (pip install 'llm-catalog[langchain]')
         from langchain_litellm import ChatLiteLLM  # type: ignore[import-not-found, unused-ignore]
