@@ -23,6 +23,9 @@ gemini      POST /v1beta/models/{model}:generateContent            ``fake.gemini
             (``?alt=sse`` gives SSE; without it, a JSON array)
 ==========  =====================================================  ==================
 
+``GET /images/<w>x<h>.png`` (``<w>``, ``<h>`` up to 5 digits) answers a grey PNG of that
+size, so that a request may carry an ``http://`` image URL that litellm can fetch.
+
 Scripting.  ``reply`` and ``fail`` append steps to one queue, first in first out; each
 request to a known route takes the next step (an unknown route gets a 404 and takes
 none).  With the queue empty a request gets the default reply.
@@ -30,10 +33,22 @@ none).  With the queue empty a request gets the default reply.
 Default reply: the text ``"Hello from the fake <provider>."`` (provider being
 ``openai``, ``anthropic`` or ``gemini``), with usage derived from the request:
 
-* prompt tokens = (characters of all prompt text) // 4 + 1, where the prompt text is
-  every string message content and every ``text`` part: OpenAI ``messages``,
-  Anthropic ``system`` and ``messages``, Gemini ``systemInstruction`` (litellm spells it
-  ``system_instruction``; both count) and ``contents``;
+* prompt tokens = (characters of all prompt text, less its CJK characters) // 4 + the
+  CJK characters (kana, ideographs, hangul, full-width forms: a token each, as real
+  tokenizers come close to) + 1, plus what each image costs, plus, when the request
+  has ``tools``, Anthropic's tool-use system prompt (346 tokens, Claude 4 with
+  ``tool_choice`` auto). The prompt text is every string message content and every
+  ``text`` part (OpenAI ``messages``, Anthropic ``system`` and ``messages``, Gemini
+  ``systemInstruction``, which litellm spells ``system_instruction``, and
+  ``contents``), the arguments of every tool call in them (OpenAI's ``arguments``,
+  Anthropic's ``input``, Gemini's ``args``), and the JSON of the request's ``tools``.
+  An image costs what the provider's documented formula gives for its size (read
+  from a PNG or GIF header, or from a URL ending ``<w>x<h>.png``): OpenAI 85 + 170 a
+  512 px tile after scaling into 2048 px and the short side to 768 px (2,833 + 5,667
+  for gpt-4o-mini; the base only with ``detail: low``), Anthropic width x height / 750
+  after scaling to 1,568 px and about 1,600 tokens, Gemini 258 up to 384 px a side,
+  else 258 a 768 px tile; an image of unknown size costs 6 tiles (OpenAI), 1,600
+  (Anthropic) or 4 tiles (Gemini);
 * completion tokens = words (whitespace-separated) in the reply text, plus, for each
   tool call, len(JSON of its arguments) // 4 + 1;
 * embeddings: prompt tokens = sum over the inputs of len(input) // 4 + 1.
@@ -108,14 +123,16 @@ import base64
 import contextlib
 import hashlib
 import json
+import math
 import random
 import re
 import socket
 import struct
 import sys
 import threading
+import zlib
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -154,6 +171,7 @@ USAGE_KEYS: Final = frozenset(
     }
 )
 CREATED: Final = 1_700_000_000  # a fixed timestamp, so responses are deterministic
+_PICTURE_ROUTE: Final = re.compile(r"^/images/(\d{1,5})x(\d{1,5})\.png$")
 _GEMINI_ROUTE: Final = re.compile(
     r"^/(v1beta|v1|v1alpha)/models/([^/:]+):(generateContent|streamGenerateContent)$"
 )
@@ -246,6 +264,10 @@ class FakeProvider:
         self.openai_base = ""
         self.anthropic_base = ""
         self.gemini_base = ""
+        self.openai_tokens: Callable[[str], int] | None = None
+        """When set, OpenAI requests are billed as OpenAI bills them: this tokenizer's
+        count of every text (tiktoken's, say), 3 tokens a message and 3 for the reply,
+        in place of characters / 4; images and tools as before."""
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -471,7 +493,13 @@ def _prompt_text(value: Any) -> Iterator[str]:
                 yield from _prompt_text(item)
 
 
-def _prompt_tokens(provider: Provider, body: Any) -> int:
+def _prompt_tokens(
+    provider: Provider,
+    body: Any,
+    model: str = "",
+    openai_tokens: Callable[[str], int] | None = None,
+) -> int:
+    """What the provider would bill as input: text, tool calls, tools and images."""
     if not isinstance(body, dict):
         return 1
     if provider == "openai":
@@ -482,7 +510,172 @@ def _prompt_tokens(provider: Provider, body: Any) -> int:
         # litellm sends the snake_case spelling; Gemini accepts both
         system = body.get("systemInstruction", body.get("system_instruction", {}))
         parts = [system, body.get("contents", [])]
-    return sum(len(text) for text in _prompt_text(parts)) // 4 + 1
+    texts = list(_prompt_text(parts)) + list(_tool_call_texts(parts))
+    tools = body.get("tools")
+    if tools:
+        texts.append(json.dumps(tools))
+    if provider == "openai" and openai_tokens is not None:
+        messages = body.get("messages", [])
+        roles = [
+            m["role"] for m in messages if isinstance(m, dict) and isinstance(m.get("role"), str)
+        ]
+        text = 3 + 3 * len(messages) + sum(openai_tokens(t) for t in [*roles, *texts])
+    else:
+        text = _text_tokens(texts)
+    tokens = text + sum(_image_tokens(provider, model, image) for image in _images(provider, parts))
+    if tools and provider == "anthropic":
+        tokens += ANTHROPIC_TOOL_PROMPT_TOKENS
+    return tokens
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x3040 <= code <= 0x30FF  # hiragana, katakana
+        or 0x3400 <= code <= 0x4DBF  # CJK extension A
+        or 0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
+        or 0xAC00 <= code <= 0xD7AF  # Hangul syllables
+        or 0xF900 <= code <= 0xFAFF  # CJK compatibility ideographs
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x2FFFF  # CJK extensions B onwards
+    )
+
+
+def _text_tokens(texts: list[str]) -> int:
+    """Four characters a token, but a CJK character a token of its own, plus one."""
+    cjk = sum(1 for text in texts for char in text if _is_cjk(char))
+    return (sum(len(text) for text in texts) - cjk) // 4 + cjk + 1
+
+
+def _tool_call_texts(value: Any) -> Iterator[str]:
+    """The arguments of tool calls in the conversation: OpenAI's ``arguments`` (JSON text),
+    Anthropic's tool_use ``input`` and Gemini's functionCall ``args`` (objects)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "arguments" and isinstance(item, str):
+                yield item
+            elif key in ("input", "args") and isinstance(item, dict):
+                yield json.dumps(item)
+            elif isinstance(item, dict | list):
+                yield from _tool_call_texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _tool_call_texts(item)
+
+
+@dataclass(frozen=True)
+class _Image:
+    size: tuple[int, int] | None
+    detail: str = "auto"
+
+
+_SIZE_IN_URL: Final = re.compile(r"(\d+)x(\d+)\.(?:png|gif)$")
+
+
+def _image_from(data: str | None, url: str | None, detail: str = "auto") -> _Image:
+    if url is not None and url.startswith("data:"):
+        data = url.partition(",")[2]
+    if data is not None:
+        try:
+            return _Image(png_size(base64.b64decode(data)), detail)
+        except ValueError:
+            return _Image(None, detail)
+    match = _SIZE_IN_URL.search(url or "")
+    return _Image((int(match[1]), int(match[2])) if match else None, detail)
+
+
+def _images(provider: Provider, value: Any) -> Iterator[_Image]:
+    """Every image in a request body, in the provider's own format."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _images(provider, item)
+        return
+    if not isinstance(value, dict):
+        return
+    kind = value.get("type")
+    if provider == "openai" and kind == "image_url":
+        image = value.get("image_url")
+        url = image.get("url") if isinstance(image, dict) else image
+        detail = image.get("detail", "auto") if isinstance(image, dict) else "auto"
+        yield _image_from(None, url if isinstance(url, str) else None, str(detail))
+        return
+    if provider == "anthropic" and kind == "image":
+        source = value.get("source") or {}
+        yield _image_from(source.get("data"), source.get("url"))
+        return
+    if provider == "gemini":
+        inline = value.get("inline_data") or value.get("inlineData")
+        if isinstance(inline, dict):
+            yield _image_from(inline.get("data"), None)
+            return
+        linked = value.get("file_data") or value.get("fileData")
+        if isinstance(linked, dict):
+            yield _image_from(None, linked.get("file_uri") or linked.get("fileUri"))
+            return
+    for item in value.values():
+        yield from _images(provider, item)
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """A PNG's or GIF's width and height from its header; None for anything else."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        return width, height
+    return None
+
+
+def png_bytes(width: int, height: int) -> bytes:
+    """A valid grey PNG of ``width`` x ``height`` pixels (small: its rows compress well)."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        body = kind + payload
+        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    rows = zlib.compress((b"\x00" + b"\x80" * width) * height, 9)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+
+
+# What each provider bills an image whose size it cannot be shown (an outside URL): the
+# documented cost of a common large image (OpenAI's 2048 x 4096 example, 6 tiles;
+# Anthropic's ~1,600 at its resize limit; Gemini's 4 tiles of a 1,536 px square).
+_UNSIZED_IMAGE: Final = {"openai": 6, "anthropic": 1600, "gemini": 4 * 258}
+ANTHROPIC_TOOL_PROMPT_TOKENS: Final = 346
+"""Anthropic's tool-use system prompt for Claude 4 models with tool_choice auto
+(https://docs.anthropic.com/en/docs/tool-use-pricing-and-tokens)."""
+
+
+def _image_tokens(provider: Provider, model: str, image: _Image) -> int:
+    """The tokens the real provider bills for one image, by its documented formula."""
+    if provider == "openai":
+        # https://platform.openai.com/docs/guides/images-vision, "Calculating costs"
+        base, per_tile = (2833, 5667) if "gpt-4o-mini" in model else (85, 170)
+        if image.detail == "low":
+            return base
+        if image.size is None:
+            return base + per_tile * _UNSIZED_IMAGE["openai"]
+        fitted = min(1.0, 2048 / max(image.size))
+        scale = fitted * min(1.0, 768 / (min(image.size) * fitted))
+        width, height = image.size[0] * scale, image.size[1] * scale
+        return base + per_tile * math.ceil(width / 512) * math.ceil(height / 512)
+    if image.size is None:
+        return _UNSIZED_IMAGE[provider]
+    width, height = image.size
+    if provider == "anthropic":
+        # https://docs.anthropic.com/en/docs/build-with-claude/vision: w x h / 750, after
+        # scaling the long edge to 1,568 px and the image to about 1,600 tokens
+        scale = min(1.0, 1568 / max(width, height))
+        scale = min(scale, math.sqrt(1600 * 750 / (width * height)))
+        return math.ceil(width * scale * height * scale / 750)
+    # https://ai.google.dev/gemini-api/docs/tokens: 258 up to 384 px a side, else per tile
+    if width <= 384 and height <= 384:
+        return 258
+    return math.ceil(width / 768) * math.ceil(height / 768) * 258
 
 
 def _completion_tokens(text: str, tool_calls: list[dict[str, Any]]) -> int:
@@ -967,6 +1160,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = text
         recorded = Recorded(self.command, path, query, headers, body)
 
+        picture = _PICTURE_ROUTE.match(path)
+        if picture is not None and self.command == "GET":
+            fake._arrive(recorded, take_step=False)
+            self._send_raw(200, "image/png", png_bytes(int(picture[1]), int(picture[2])))
+            return
         route = self._route(path)
         if route is None:
             fake._arrive(recorded, take_step=False)
@@ -994,7 +1192,7 @@ class _Handler(BaseHTTPRequestHandler):
             stream = kind == "chat" and data.get("stream") is True
         fault = step if isinstance(step, _Fault) else None
         reply = step if isinstance(step, _Reply) else None
-        answer = self._answer(provider, model, data, reply, number, stream)
+        answer = self._answer(provider, model, data, reply, number, stream, fake.openai_tokens)
         answer.sse = provider != "gemini" or query.get("alt") == ["sse"]
 
         if fault is not None and self._fault(fault, answer, kind):
@@ -1038,6 +1236,7 @@ class _Handler(BaseHTTPRequestHandler):
         reply: _Reply | None,
         number: int,
         stream: bool,
+        openai_tokens: Callable[[str], int] | None = None,
     ) -> _Answer:
         calls = [dict(call) for call in reply.tool_calls] if reply else []
         if reply is not None and reply.text is not None:
@@ -1045,7 +1244,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             text = "" if calls else f"Hello from the fake {provider}."
         usage = dict.fromkeys(USAGE_KEYS, 0)
-        usage["prompt_tokens"] = _prompt_tokens(provider, data)
+        usage["prompt_tokens"] = _prompt_tokens(provider, data, model, openai_tokens)
         usage["completion_tokens"] = _completion_tokens(text, calls)
         if reply is not None:
             usage.update(reply.usage)

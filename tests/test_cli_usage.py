@@ -145,6 +145,7 @@ def test_json_report(ledger_path: Path) -> None:
                 "cost": "0.0165",
                 "unpriced": 1,
             },
+            "overruns": {"reserved": 0, "over": 0, "percent": None},
         },
         "counters": None,
     }
@@ -303,3 +304,38 @@ def test_unreachable_state_is_an_error_without_the_password(tmp_path: Path) -> N
         f"Error 111 connecting to 127.0.0.1:{port}. Connection refused; check that the server "
         "is running and that the URL is right\n"
     )
+
+
+def test_how_often_reservations_ran_low_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "usage.sqlite3"
+    with Ledger(path) as ledger:
+        for number, cost in enumerate(["0.001", "0.002", "0.003", "0.0045"]):
+            ledger.record(
+                call_id=f"c{number}",
+                profile="agent",
+                model="openai/gpt-4o",
+                provider="openai",
+                attempt=1,
+                started_at=T0,
+                outcome="answered",
+                input_tokens=100,
+                output_tokens=10,
+                cost=Decimal(cost),
+                reserved=Decimal("0.004"),
+            )
+    status, out, err = run("usage", "--ledger", str(path), "--since", "2026-11-15")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[-2:] == [
+        "total              4         4       0           400             40  $0.0105",
+        "1 of 4 answered attempts with a budget reservation (25%) cost more than was "
+        "reserved for them",
+    ]
+    status, out, _ = run("usage", "--ledger", str(path), "--since", "2026-11-15", "--json")
+    assert status == 0
+    assert json.loads(out)["ledger"]["overruns"] == {"reserved": 4, "over": 1, "percent": 25.0}
+
+
+def test_no_ledger_has_no_overruns(tmp_path: Path) -> None:
+    status, out, _ = run("usage", "--ledger", str(tmp_path / "none.sqlite3"), "--json")
+    assert status == 0
+    assert json.loads(out)["ledger"]["overruns"] is None

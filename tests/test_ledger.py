@@ -420,13 +420,13 @@ def test_a_newer_ledger_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "usage.sqlite3"
     Ledger(path).close()
     db = sqlite3.connect(path)
-    db.execute("PRAGMA user_version = 3")
+    db.execute("PRAGMA user_version = 4")
     db.close()
     with pytest.raises(StateError) as caught:
         Ledger(path)
     assert str(caught.value) == (
-        f"the usage ledger {path} was written by a newer llm-catalog (schema 3; this one "
-        "knows up to 2): upgrade llm-catalog or name another path"
+        f"the usage ledger {path} was written by a newer llm-catalog (schema 4; this one "
+        "knows up to 3): upgrade llm-catalog or name another path"
     )
 
 
@@ -444,7 +444,8 @@ def test_a_ledger_of_the_first_schema_gains_the_rate_and_keeps_its_rows(tmp_path
             cost=Decimal("0.5"),
         )
     db = sqlite3.connect(path)
-    db.execute("ALTER TABLE attempts DROP COLUMN rate")  # as the first schema wrote it
+    db.execute("ALTER TABLE attempts DROP COLUMN reserved")  # as the first schema wrote it
+    db.execute("ALTER TABLE attempts DROP COLUMN rate")
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
@@ -480,3 +481,96 @@ def test_a_missing_directory_is_named(tmp_path: Path) -> None:
         f"cannot open the usage ledger {path}: the directory {path.parent} does not exist; "
         "create it or name another path"
     )
+
+
+def test_a_row_keeps_what_was_reserved_and_says_when_the_bill_went_past_it(
+    ledger: Ledger,
+) -> None:
+    started = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+    def attempt(call_id: str, reserved: str | None, cost: str | None, outcome: str) -> None:
+        row = ledger.begin(
+            call_id=call_id,
+            profile="p",
+            model="acme/small",
+            provider="acme",
+            attempt=1,
+            started_at=started,
+            reserved=None if reserved is None else Decimal(reserved),
+        )
+        ledger.end(
+            row,
+            outcome=outcome,
+            cost=None if cost is None else Decimal(cost),
+            latency_seconds=0.1,
+        )
+
+    attempt("within", "0.002", "0.0015", "answered")
+    attempt("over", "0.002", "0.0031", "answered")
+    attempt("unbudgeted", None, "0.5", "answered")
+    attempt("unpriced", "0.002", None, "answered")
+    attempt("failed", "0.002", "0.0031", "timeout")
+    ledger.record(
+        call_id="cached",
+        profile="p",
+        model="acme/small",
+        provider="acme",
+        attempt=1,
+        started_at=started,
+        outcome="cached",
+        cost=Decimal(0),
+        reserved=Decimal("0.002"),
+    )
+    found = {row.call_id: (row.reserved, row.over_reserved) for row in ledger.rows()}
+    assert found == {
+        "within": (Decimal("0.002"), False),
+        "over": (Decimal("0.002"), True),
+        "unbudgeted": (None, False),
+        "unpriced": (Decimal("0.002"), False),
+        "failed": (Decimal("0.002"), True),
+        "cached": (Decimal("0.002"), False),
+    }
+    # Answered attempts with a reservation and a price: 'within' and 'over'.
+    overruns = ledger.overruns()
+    assert (overruns.reserved, overruns.over, overruns.percent) == (2, 1, 50.0)
+    assert overruns.to_json() == {"reserved": 2, "over": 1, "percent": 50.0}
+    assert ledger.overruns(since=started + timedelta(seconds=1)).to_json() == {
+        "reserved": 0,
+        "over": 0,
+        "percent": None,
+    }
+
+
+def test_a_ledger_of_the_second_schema_gains_the_reservation_and_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "usage.sqlite3"
+    with Ledger(path) as ledger:
+        ledger.record(
+            call_id="c1",
+            profile="p",
+            model="acme/small",
+            provider="acme",
+            attempt=1,
+            started_at=datetime(2026, 11, 25, 12, tzinfo=UTC),
+            outcome="answered",
+            cost=Decimal("0.5"),
+            rate="flex tier",
+        )
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE attempts DROP COLUMN reserved")  # as the second schema wrote it
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with Ledger(path) as ledger:
+        [old] = ledger.rows()
+        assert (old.call_id, old.cost, old.rate, old.reserved) == (
+            "c1",
+            Decimal("0.5"),
+            "flex tier",
+            None,
+        )
+        assert ledger.overruns().reserved == 0
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (3,)
+    db.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import math
 import os
 import sqlite3
 import subprocess
@@ -40,7 +39,7 @@ from llm_catalog.calls.ledger import Ledger
 from llm_catalog.calls.router import Attempt, Routed, Router
 from llm_catalog.data.profiles import Backoff, Budget, CacheSettings, Profile, ProfileRateLimits
 from llm_catalog.query.pricing import estimate_cost
-from llm_catalog.query.tokens import count_tokens
+from llm_catalog.query.tokens import count_tokens_bound
 from tests import test_driver_e2e as e2e
 from tests.fakeprovider import FakeProvider
 from tests.test_driver_e2e import (
@@ -415,12 +414,11 @@ def test_waiting_for_a_rate_limit(
 
 
 def reservation(catalog: Catalog, model: str, max_tokens: int) -> tuple[int, Decimal]:
-    """What the router reserves for HI: the padded prompt and max_tokens, priced."""
-    counted = count_tokens(catalog[model], messages=HI).tokens
-    padded = math.ceil(counted * Decimal("1.25"))
-    cost = estimate_cost(catalog[model], input_tokens=padded, output_tokens=max_tokens)
+    """What the router reserves for HI: the prompt's upper bound and max_tokens, priced."""
+    bound = count_tokens_bound(catalog[model], HI).tokens
+    cost = estimate_cost(catalog[model], input_tokens=bound, output_tokens=max_tokens)
     assert cost is not None
-    return padded, cost
+    return bound, cost
 
 
 def test_fifty_concurrent_calls_never_spend_past_a_budget_that_allows_ten(

@@ -22,6 +22,7 @@ import pytest
 from llm_catalog.calls.ledger import Ledger, UsageLine
 from llm_catalog.calls.state import (
     Ceiling,
+    Owner,
     RedisState,
     Refusal,
     Reservation,
@@ -29,6 +30,7 @@ from llm_catalog.calls.state import (
     State,
     open_state,
     public_url,
+    this_process,
 )
 from llm_catalog.data.errors import StateError
 from tests import redisserver
@@ -743,3 +745,75 @@ def test_processes_creating_one_state_file_at_once_all_open_it(tmp_path: Path) -
             for process in processes:
                 out, err = process.communicate(timeout=120)
                 assert (process.returncode, out) == (0, "opened\n"), err
+
+
+# -- holds owned by a process: leases settled as spent, never dropped ----------------------
+
+
+def owned(state: State, amount: str, owner: Owner, *, hold: float = HOLD) -> Reservation:
+    return held(
+        state.reserve(
+            "agent",
+            Decimal(amount),
+            [Ceiling("day", Decimal(1))],
+            now=NOW,
+            hold_seconds=hold,
+            owner=owner,
+        )
+    )
+
+
+def dead_owner() -> Owner:
+    """The owner a process that has ended would have been."""
+    with started([[sys.executable, "-c", "pass"]]) as [child]:
+        child.wait()
+    return Owner(this_process().host, child.pid, "1")
+
+
+def test_an_owned_hold_that_lapses_is_settled_as_spent(state: State) -> None:
+    lapsing = owned(state, "0.4", this_process(), hold=0.2)
+    time.sleep(0.35)
+    # The next reservation finds the lease lapsed: the provider may have billed that call.
+    assert isinstance(reserve(state, "0.7", ("day", "1")), Refusal)
+    assert state.spent("agent", now=NOW)["day"] == Decimal("0.4")
+    state.settle(lapsing, Decimal("0.1"))  # its owner, late: already settled, nothing changes
+    assert state.spent("agent", now=NOW)["day"] == Decimal("0.4")
+
+
+def test_a_renewed_hold_outlives_its_first_lease(state: State) -> None:
+    kept = owned(state, "1", this_process(), hold=0.3)
+    state.renew([kept], 60)
+    time.sleep(0.45)
+    assert isinstance(reserve(state, "0.01", ("day", "1")), Refusal)
+    assert state.spent("agent", now=NOW)["day"] == 0
+    state.settle(kept, Decimal("0.25"))
+    state.renew([kept], 60)  # a settled hold stays settled
+    held(reserve(state, "0.75", ("day", "1")))
+    with pytest.raises(ValueError, match=r"hold_seconds must be a positive number, not 0"):
+        state.renew([kept], 0)
+
+
+def test_the_holds_of_a_dead_process_are_settled_as_spent(state: State) -> None:
+    orphan = owned(state, "0.3", dead_owner())
+    alive = owned(state, "0.2", this_process())
+    elsewhere = owned(state, "0.1", Owner("another-host.example", 1, "5"))
+    unowned = held(reserve(state, "0.05", ("day", "1")))
+    assert state.settle_orphans() == [orphan]
+    assert state.spent("agent", now=NOW)["day"] == Decimal("0.3")
+    assert state.settle_orphans() == []
+    # The rest still hold their money until settled.
+    assert isinstance(reserve(state, "0.36", ("day", "1")), Refusal)
+    for reservation in (alive, elsewhere, unowned):
+        state.settle(reservation, reservation.amount)
+    assert state.spent("agent", now=NOW)["day"] == Decimal("0.65")
+
+
+def test_an_owner_is_written_and_read_back() -> None:
+    me = this_process()
+    assert me.pid == os.getpid()
+    assert me.alive() is True
+    assert Owner.parse(str(me)) == me
+    assert Owner.parse("host.example/12/") == Owner("host.example", 12, "")
+    assert Owner.parse("no-pid") is None
+    assert Owner("another-host.example", 1).alive() is None
+    assert dead_owner().alive() is False

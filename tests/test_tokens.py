@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import importlib
+import json
 import math
 import socket
+import struct
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +21,7 @@ import tiktoken.model
 
 from llm_catalog.data.records import Model
 from llm_catalog.query import tokens
-from llm_catalog.query.tokens import TokenCount, count_tokens
+from llm_catalog.query.tokens import TokenCount, count_tokens, count_tokens_bound
 
 # Untyped: tiktoken ships py.typed for tiktoken, not for tiktoken_ext.
 openai_public: Any = importlib.import_module("tiktoken_ext.openai_public")
@@ -492,3 +495,173 @@ def test_a_token_count_is_frozen() -> None:
     counted = count_tokens(GPT_4O, prompt="hello world")
     with pytest.raises(dataclasses.FrozenInstanceError):
         counted.tokens = 3  # type: ignore[misc]
+
+
+# Upper bounds, for budget reservations
+
+
+def png(width: int, height: int) -> bytes:
+    """A PNG header with the given size: all that the bound reads."""
+    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + struct.pack(">II", width, height)
+
+
+def image_message(data: bytes | None, url: str | None = None) -> list[dict[str, Any]]:
+    if data is not None:
+        url = "data:image/png;base64," + base64.b64encode(data).decode()
+    return [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}]
+
+
+def image_tokens(model: Model, data: bytes | None, url: str | None = None) -> int:
+    """The bound of one image: the message with it, less the message without it."""
+    empty = [{"role": "user", "content": []}]
+    return (
+        count_tokens_bound(model, image_message(data, url)).tokens
+        - count_tokens_bound(model, empty).tokens
+    )
+
+
+def test_openai_text_is_bounded_by_its_exact_count() -> None:
+    counted = count_tokens(GPT_4O, messages=COOKBOOK_MESSAGES)
+    bound = count_tokens_bound(GPT_4O, COOKBOOK_MESSAGES)
+    assert bound.method == "bound:tiktoken:o200k_base"
+    # The Cookbook's count, with a name token allowed for every message.
+    assert bound.tokens == counted.tokens + len(COOKBOOK_MESSAGES) - 4
+
+
+@pytest.mark.parametrize("model", [CLAUDE, GEMINI, MISTRAL])
+@pytest.mark.parametrize("text", ["hello world", "東京の天気", "Ünïcödé ✓", "😀" * 3])
+def test_other_text_is_bounded_by_its_utf8_bytes(model: Model, text: str) -> None:
+    messages = [{"role": "user", "content": text}]
+    bound = count_tokens_bound(model, messages)
+    # a request and a message framed (8 each), and each string's bytes plus one
+    expected = 8 + 8 + len(b"user") + 1 + len(text.encode()) + 1
+    assert bound == TokenCount(expected, "bound:utf8-bytes")
+
+
+def test_tools_are_counted_as_their_json_with_the_providers_overheads() -> None:
+    weather = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "The weather in a city.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "city": {"type": "string"},
+                    "unit": {"type": "string", "enum": ["c", "f"]},
+                },
+            },
+        },
+    }
+    plain = count_tokens_bound(GPT_4O, COOKBOOK_MESSAGES).tokens
+    with_tool = count_tokens_bound(GPT_4O, COOKBOOK_MESSAGES, tools=[weather])
+    as_json = n_tokens("o200k_base", json.dumps([weather], ensure_ascii=False))
+    # JSON + 8 an item, + 10 + 3 a function, 3 a property, 3 an enum value, 12 at the end
+    assert with_tool.tokens - plain == as_json + 8 + 10 + 3 + 2 * 3 + 2 * 3 + 12
+    assert with_tool.method == "bound:tiktoken:o200k_base +tools"
+    claude_plain = count_tokens_bound(CLAUDE, COOKBOOK_MESSAGES).tokens
+    claude = count_tokens_bound(CLAUDE, COOKBOOK_MESSAGES, tools=[weather]).tokens
+    assert claude - claude_plain == len(json.dumps([weather]).encode()) + 1 + 8 + 530
+
+
+def test_tool_calls_and_results_are_counted() -> None:
+    call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    messages: list[dict[str, Any]] = [
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 21 degrees"},
+    ]
+    bound = count_tokens_bound(CLAUDE, messages)
+    assert bound.method == "bound:utf8-bytes +tool calls"
+    assert bound.tokens >= len(json.dumps([call]).encode()) + len(b"sunny, 21 degrees")
+
+
+@pytest.mark.parametrize(
+    ("model", "size", "expected"),
+    [
+        (GPT_4O, (1024, 1024), 85 + 170 * 4),  # OpenAI's own example
+        (GPT_4O, (2048, 4096), 85 + 170 * 6),  # OpenAI's own example
+        (GPT_4O, (100, 100), 85 + 170 * 4),  # scaled up to 768 px: never fewer tiles
+        (make_model("openai/gpt-4o-mini"), (1024, 1024), 2833 + 5667 * 4),
+        (make_model("openai/gpt-4.1-mini"), (1024, 1024), math.ceil(1024 * 1.62)),
+        (make_model("openai/gpt-4.1-mini"), (4000, 4000), math.ceil(1536 * 1.62)),
+        (CLAUDE, (1000, 1000), 1334 + 32),
+        (CLAUDE, (200, 200), 8 * 8 + 32),  # the 28 px patch grid, above 200 x 200 / 750
+        (CLAUDE, (5152, 5152), math.ceil(2576 * 2576 / 750) + 32),  # scaled to 2,576 px
+        (GEMINI, (300, 300), 1120),  # no image below Gemini 3's default
+        (GEMINI, (3072, 3072), 16 * 258),
+        (GEMINI, (6144, 6144), 16 * 258),  # scaled into 3,072 px
+    ],
+)
+def test_images_of_known_size(model: Model, size: tuple[int, int], expected: int) -> None:
+    assert image_tokens(model, png(*size)) == expected
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        (GPT_4O, 85 + 170 * 8),
+        (make_model("openai/gpt-4o-mini"), 2833 + 5667 * 8),
+        (CLAUDE, math.ceil(2576 * 2576 / 750) + 32),
+        (GEMINI, 16 * 258),
+        (MISTRAL, max(85 + 170 * 8, math.ceil(2576 * 2576 / 750) + 32, 16 * 258)),
+    ],
+)
+def test_images_by_url_take_the_largest_the_provider_bills(model: Model, expected: int) -> None:
+    assert image_tokens(model, None, "https://example.com/cat.png") == expected
+    counted = count_tokens_bound(model, image_message(None, "https://example.com/cat.png"))
+    assert counted.method.endswith(" +images")
+
+
+def test_image_sizes_are_read_from_every_common_format() -> None:
+    gif = b"GIF89a" + struct.pack("<HH", 300, 200)
+    jpeg = (
+        b"\xff\xd8"
+        + b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        + b"\xff\xc0\x00\x11\x08"
+        + struct.pack(">HH", 200, 300)
+        + b"\x03" * 12
+    )
+    webp = b"RIFF\x00\x00\x00\x00WEBPVP8X" + b"\x00" * 8 + (299).to_bytes(3, "little")
+    webp += (199).to_bytes(3, "little")
+    for data in (png(300, 200), gif, jpeg, webp):
+        assert tokens._image_size(data) == (300, 200)
+    assert tokens._image_size(b"not an image") is None
+
+
+def test_audio_and_documents_are_counted() -> None:
+    wav = b"RIFF\x00\x00\x00\x00WAVEfmt " + b"\x00" * 12 + (32_000).to_bytes(4, "little")
+    wav += b"\x00" * (64_000 - len(wav))  # two seconds at 32,000 bytes a second
+    audio = {"type": "input_audio", "input_audio": {"data": base64.b64encode(wav).decode()}}
+    pdf = b"%PDF-1.4 1 0 obj << /Type /Page >> 2 0 obj << /Type /Page >> << /Type /Pages >>"
+    document = {
+        "type": "file",
+        "file": {"file_data": "data:application/pdf;base64," + base64.b64encode(pdf).decode()},
+    }
+    empty = count_tokens_bound(GEMINI, [{"role": "user", "content": []}]).tokens
+    heard = count_tokens_bound(GEMINI, [{"role": "user", "content": [audio]}])
+    assert heard == TokenCount(empty + 2 * 32 + 8, "bound:utf8-bytes +audio")
+    read = count_tokens_bound(GEMINI, [{"role": "user", "content": [document]}])
+    assert read == TokenCount(empty + 2 * (3000 + 16 * 258) + 8, "bound:utf8-bytes +documents")
+
+
+def test_the_bound_never_exceeds_the_window() -> None:
+    small = make_model("anthropic/claude-small", limits={"context_window": 1000})
+    counted = count_tokens_bound(small, image_message(None, "https://example.com/cat.png"))
+    assert counted == TokenCount(1000, "bound:utf8-bytes +capped at the window +images")
+
+
+def test_the_bound_is_at_least_the_estimate_for_any_text() -> None:
+    for text in ["", "a", "hello world " * 50, "東京" * 100, "\U0001f600" * 10, "é" * 40]:
+        messages = [{"role": "user", "content": text}]
+        for model in (GPT_4O, GPT_4, CLAUDE, GEMINI, MISTRAL):
+            assert (
+                count_tokens_bound(model, messages).tokens
+                >= count_tokens(model, messages=messages).tokens
+            )
+
+
+def test_the_bound_wants_messages() -> None:
+    with pytest.raises(TypeError, match="messages must be a sequence of mappings, not str"):
+        count_tokens_bound(GPT_4O, "hello")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"messages\[0\] must be a mapping, not int"):
+        count_tokens_bound(GPT_4O, [1])  # type: ignore[list-item]

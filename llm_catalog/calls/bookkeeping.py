@@ -10,7 +10,6 @@ the real cost, completes the row, adds to the usage counters and records the att
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +21,7 @@ from llm_catalog.calls.state import Ceiling, Refusal
 from llm_catalog.data import clock, errors
 from llm_catalog.data.profiles import Failure, WhenLimited
 from llm_catalog.query.pricing import estimate_cost, format_usd
+from llm_catalog.query.tokens import TokenCount, count_tokens_bound
 
 if TYPE_CHECKING:
     from limits.strategies import RateLimiter
@@ -33,15 +33,25 @@ if TYPE_CHECKING:
     from llm_catalog.data.records import Model
     from llm_catalog.query.catalog import Catalog
 
-__all__ = ["Admission", "Bookkeeper"]
+__all__ = ["Admission", "Bookkeeper", "input_bound"]
 
-# A reservation outlives its call by this much before another caller may reclaim it,
-# so a process that dies mid-call frees its hold instead of blocking the budget.
+# A reservation outlives its call by this much; a leased hold whose owner died is then
+# settled as spent (the provider may have billed it), never forgotten.
 _HOLD_MARGIN_SECONDS = 60.0
 _DEFAULT_HOLD_SECONDS = 600.0
-# The prompt is counted exactly for OpenAI models and estimated for others; a
-# reservation must not fall short of the bill, so the count is padded.
-_INPUT_MARGIN = Decimal("1.25")
+
+
+def input_bound(model: Model, prepared: PreparedCall) -> TokenCount:
+    """The most input tokens ``prepared`` can be billed for: its messages, tools,
+    images, audio, documents and response schema, each counted as an upper bound."""
+    kwargs = prepared.kwargs
+    tools = [*(kwargs.get("tools") or ()), *(kwargs.get("functions") or ())]
+    return count_tokens_bound(
+        model,
+        kwargs.get("messages") or (),
+        tools=tools or None,
+        response_format=kwargs.get("response_format"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +105,7 @@ class Bookkeeper:
             provider=model.provider,
             attempt=len(call.attempts) + 1,
             started_at=started_at,
+            reserved=reservation.amount if reservation is not None else None,
         )
         return Admission(reservation, row, started_at, time.perf_counter())
 
@@ -176,13 +187,12 @@ class Bookkeeper:
             ceilings.append(Ceiling("day", budget.per_day_usd))
         if budget.per_month_usd is not None:
             ceilings.append(Ceiling("month", budget.per_month_usd))
-        counted = prepared.input_tokens or 0
-        input_tokens = math.ceil(counted * _INPUT_MARGIN)
+        input_tokens = input_bound(model, prepared).tokens
         limits = model.limits
         output_tokens = (
             prepared.max_tokens
             or limits.max_output_tokens
-            or max(0, limits.context_window - counted)
+            or max(0, limits.context_window - (prepared.input_tokens or 0))
         )
         timeout = prepared.kwargs.get("timeout")
         hold = (float(timeout) if timeout else _DEFAULT_HOLD_SECONDS) + _HOLD_MARGIN_SECONDS

@@ -18,7 +18,10 @@ call, neither answered nor failed.
 Outcomes are the router's: ``"answered"`` and ``"cached"`` count as answered,
 ``"pending"`` as above, anything else (``"rate_limit"``, ``"timeout"``, ...) as
 failed. Costs are kept as whole picodollars (1e-12 US dollars; a finer fraction
-is rounded up), NULL when the model has no price. Errors are stored with
+is rounded up), NULL when the model has no price; so is ``reserved``, what the
+budget held for the attempt before it went out (NULL without a budget), so that
+a bill above its reservation, which the router settles at the real cost, shows
+(:attr:`LedgerRow.over_reserved`, :meth:`Ledger.overruns`). Errors are stored with
 anything shaped like an API key redacted.
 
 The file is SQLite in WAL mode with ``synchronous=NORMAL``: a process killed at
@@ -56,6 +59,7 @@ __all__ = [
     "PENDING",
     "Ledger",
     "LedgerRow",
+    "Overruns",
     "UsageLine",
     "data_dir",
     "default_ledger_path",
@@ -97,6 +101,8 @@ _LEDGER_SCHEMA: tuple[tuple[str, ...], ...] = (
     ),
     # version 1 -> 2: what priced an attempt apart from the standard rate
     ("ALTER TABLE attempts ADD COLUMN rate TEXT",),
+    # version 2 -> 3: what the budget reserved for the attempt, in picodollars
+    ("ALTER TABLE attempts ADD COLUMN reserved INTEGER",),
 )
 
 
@@ -138,11 +144,20 @@ class LedgerRow:
     rate: str | None = None
     """What priced the attempt apart from the standard rate ("flex tier; off-peak
     10:00-01:00 UTC"); None for the standard rate."""
+    reserved: Decimal | None = None
+    """What the budget reserved for the attempt before it went out, in US dollars;
+    None when its profile has no budget (or the row predates the column)."""
+
+    @property
+    def over_reserved(self) -> bool:
+        """Whether the attempt cost more than was reserved for it: the reservation,
+        meant as an upper bound on the bill, fell short (it was settled at the cost)."""
+        return self.reserved is not None and self.cost is not None and self.cost > self.reserved
 
 
 _COLUMNS = (
     "id, call_id, started_at, profile, model, provider, attempt, outcome, input_tokens, "
-    "output_tokens, cached_tokens, cost, latency_seconds, error, cached, rate"
+    "output_tokens, cached_tokens, cost, latency_seconds, error, cached, rate, reserved"
 )
 
 
@@ -180,18 +195,21 @@ class Ledger(SQLiteFile):
         provider: str,
         attempt: int,
         started_at: datetime,
+        reserved: Decimal | None = None,
     ) -> int:
         """Write an attempt's row as ``"pending"``, committed, before its request goes out.
 
+        ``reserved`` is what the budget holds for the attempt (None without a budget).
         Returns the row id for :meth:`end`.
         """
         if attempt < 1:
             raise ValueError(f"attempt numbers start at 1, not {attempt}")
+        held = None if reserved is None else to_picodollars(reserved, "reserved")
         with self._connection() as db:
             cursor = db.execute(
                 "INSERT INTO attempts (call_id, started_at, profile, model, provider, attempt, "
-                "outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (call_id, utc_text(started_at), profile, model, provider, attempt, PENDING),
+                "outcome, reserved) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (call_id, utc_text(started_at), profile, model, provider, attempt, PENDING, held),
             )
             row = cursor.lastrowid
         assert row is not None
@@ -243,6 +261,7 @@ class Ledger(SQLiteFile):
         error: str | None = None,
         cached: bool = False,
         rate: str | None = None,
+        reserved: Decimal | None = None,
     ) -> int:
         """Write a finished attempt in one step (one that never went out: a cache hit)."""
         if attempt < 1:
@@ -250,10 +269,11 @@ class Ledger(SQLiteFile):
         values = _outcome_values(
             outcome, input_tokens, output_tokens, cached_tokens, cost, latency_seconds, error
         )
+        held = None if reserved is None else to_picodollars(reserved, "reserved")
         with self._connection() as db:
             cursor = db.execute(
                 f"INSERT INTO attempts ({_COLUMNS.removeprefix('id, ')}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     call_id,
                     utc_text(started_at),
@@ -264,6 +284,7 @@ class Ledger(SQLiteFile):
                     *values,
                     int(cached),
                     rate,
+                    held,
                 ),
             )
             row = cursor.lastrowid
@@ -321,6 +342,39 @@ class Ledger(SQLiteFile):
             for key, calls, ok, failed, tokens_in, tokens_out, dollars, picos, unpriced in found
         )
 
+    def overruns(self, *, since: datetime | None = None) -> Overruns:
+        """How often an answered attempt cost more than its budget reserved for it.
+
+        Only answered attempts with a reservation and a price are counted: an
+        attempt outside a budget, or unpriced, has nothing to compare.
+        """
+        where, params = _where(since)
+        query = f"""
+            SELECT COUNT(*), COALESCE(SUM(cost > reserved), 0)
+            FROM attempts
+            WHERE {where} AND outcome = 'answered' AND reserved IS NOT NULL AND cost IS NOT NULL
+        """
+        with self._connection() as db:
+            reserved, over = db.execute(query, params).fetchone()
+        return Overruns(reserved=reserved, over=over)
+
+
+@dataclass(frozen=True, slots=True)
+class Overruns:
+    """Answered attempts that had a budget reservation, and how many cost more than it."""
+
+    reserved: int
+    over: int
+
+    @property
+    def percent(self) -> float | None:
+        """``over`` as a percentage of ``reserved``, to two places; None when there are none."""
+        return None if not self.reserved else round(100 * self.over / self.reserved, 2)
+
+    def to_json(self) -> dict[str, Any]:
+        """As ``llm-catalog usage --json`` prints it."""
+        return {"reserved": self.reserved, "over": self.over, "percent": self.percent}
+
 
 def _where(since: datetime | None) -> tuple[str, list[Any]]:
     if since is None:
@@ -364,7 +418,7 @@ def _outcome_values(
 
 def _row(values: Sequence[Any], stale: str) -> LedgerRow:
     (id_, call_id, started, profile, model, provider, attempt, outcome) = values[:8]
-    tokens_in, tokens_out, tokens_cached, cost, latency, error, cached, rate = values[8:]
+    tokens_in, tokens_out, tokens_cached, cost, latency, error, cached, rate, reserved = values[8:]
     if outcome == PENDING and started < stale:
         outcome = INTERRUPTED
     return LedgerRow(
@@ -384,4 +438,5 @@ def _row(values: Sequence[Any], stale: str) -> LedgerRow:
         error=error,
         cached=bool(cached),
         rate=rate,
+        reserved=None if reserved is None else from_picodollars(reserved),
     )

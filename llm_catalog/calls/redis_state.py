@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from llm_catalog.calls.budget import Check, Reservation, period_keys
 from llm_catalog.calls.money import from_picodollars, to_picodollars
-from llm_catalog.calls.store import State, check_usage
+from llm_catalog.calls.store import Owner, State, check_usage
 from llm_catalog.calls.usage import UsageLine, check_by, sort_lines
 from llm_catalog.data.errors import StateError
 
@@ -71,23 +71,58 @@ local function text(a)
 end
 """
 
+# Drops the scope's lapsed holds; an owned one (its record has an "@owner" token) is
+# settled as spent first: its settlement marker set, its amount added to each period.
+# KEYS[1], KEYS[2]: the scope's holds and hold records; the scope's spent keys and the
+# markers are named from KEYS[1] and ARGV: marker prefix, marker lifetime, the
+# lifetimes of day and month spend (s), given as ARGV[o] .. ARGV[o + 3].
+_LUA_LAPSE = """
+local function lapse(now, o)
+  local base = string.sub(KEYS[1], 1, -6)  -- 'llm-catalog:budget:<scope>:' less 'holds'
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+  for _, id in ipairs(expired) do
+    local record = redis.call('HGET', KEYS[2], id)
+    if record and string.find(record, '@', 1, true) then
+      if redis.call('SET', ARGV[o] .. id, '1', 'NX', 'EX', ARGV[o + 1]) then
+        local amount = nil
+        for token in string.gmatch(record, '%S+') do
+          if amount == nil then amount = big(token)
+          elseif string.sub(token, 1, 4) == 'day:' or string.sub(token, 1, 6) == 'month:' then
+            local key = base .. 'spent:' .. token
+            local kept = ARGV[o + 2]
+            if string.sub(token, 1, 6) == 'month:' then kept = ARGV[o + 3] end
+            local spent = add(big(redis.call('GET', key) or '0'), amount)
+            redis.call('SET', key, text(spent), 'EX', kept)
+          end
+        end
+      end
+    end
+    redis.call('HDEL', KEYS[2], id)
+  end
+  if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) end
+end
+local function server_now()
+  local clock = redis.call('TIME')
+  return tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+end
+"""
+
 # KEYS: the scope's holds (zset: id -> expiry in ms), its hold records (hash: id ->
-# "amount period period"), then the spent key of each ceiling checked.
-# ARGV: id, amount, hold in ms, the hold record, then for each ceiling: period, limit.
-# Returns {1} when held, or {0, ceiling number, spent, reserved}.
+# "amount period period [@owner]"), the set of scopes with owned holds, then the
+# spent key of each ceiling checked. ARGV: id, amount, hold in ms, the hold record,
+# the scope's name, then the four lapse arguments (ARGV[6] .. ARGV[9]), then for each
+# ceiling: period, limit. Returns {1} when held, or {0, ceiling number, spent, reserved}.
 _RESERVE_LUA = (
     _LUA_MONEY
+    + _LUA_LAPSE
     + """
 if redis.replicate_commands then redis.replicate_commands() end
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
-for _, id in ipairs(expired) do redis.call('HDEL', KEYS[2], id) end
-if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) end
+local now = server_now()
+lapse(now, 6)
 local amount = big(ARGV[2])
 local records = redis.call('HVALS', KEYS[2])
-for i = 1, #KEYS - 2 do
-  local period = ARGV[3 + 2 * i]
+for i = 1, #KEYS - 3 do
+  local period = ARGV[8 + 2 * i]
   local reserved = {0, 0}
   for _, record in ipairs(records) do
     local held = nil
@@ -96,21 +131,60 @@ for i = 1, #KEYS - 2 do
       elseif token == period then reserved = add(reserved, big(held)) end
     end
   end
-  local spent = redis.call('GET', KEYS[2 + i]) or '0'
-  if not le(add(add(big(spent), reserved), amount), big(ARGV[4 + 2 * i])) then
+  local spent = redis.call('GET', KEYS[3 + i]) or '0'
+  if not le(add(add(big(spent), reserved), amount), big(ARGV[9 + 2 * i])) then
     return {0, i, spent, text(reserved)}
   end
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+if string.find(ARGV[4], '@', 1, true) then redis.call('SADD', KEYS[3], ARGV[5]) end
 -- Both keys outlive their last hold and no longer, so a scope nobody reserves
--- again leaves nothing behind.
+-- again leaves nothing behind (an owned hold is settled, not dropped, on lapse,
+-- by the next reservation or sweep: it outlives its lease by a day).
+local kept = tonumber(ARGV[3])
+if string.find(ARGV[4], '@', 1, true) then kept = kept + 86400000 end
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl < tonumber(ARGV[3]) then
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if ttl < kept then
+  redis.call('PEXPIRE', KEYS[1], kept)
+  redis.call('PEXPIRE', KEYS[2], kept)
 end
 return {1}
+"""
+)
+
+# KEYS: the scope's holds and hold records. ARGV: hold in ms, then the ids to renew.
+# A hold is only ever lengthened; a settled one (gone from the holds) stays gone.
+_RENEW_LUA = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local hold = tonumber(ARGV[1])
+for i = 2, #ARGV do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and tonumber(score) < now + hold then
+    redis.call('ZADD', KEYS[1], 'XX', now + hold, ARGV[i])
+  end
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl >= 0 and ttl < hold + 86400000 then
+  redis.call('PEXPIRE', KEYS[1], hold + 86400000)
+  redis.call('PEXPIRE', KEYS[2], hold + 86400000)
+end
+return 1
+"""
+
+# KEYS: the scope's holds, its hold records, the set of scopes with owned holds.
+# ARGV: the scope's name, then the four lapse arguments. Settles the lapsed owned
+# holds as spent and returns the records left, {id, record, id, record, ...}.
+_SWEEP_LUA = (
+    _LUA_MONEY
+    + _LUA_LAPSE
+    + """
+if redis.replicate_commands then redis.replicate_commands() end
+lapse(server_now(), 2)
+local left = redis.call('HGETALL', KEYS[2])
+if #left == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end
+return left
 """
 )
 
@@ -189,6 +263,8 @@ class RedisState(State):
             raise
         self._reserve_script = client.register_script(_RESERVE_LUA)
         self._settle_script = client.register_script(_SETTLE_LUA)
+        self._renew_script = client.register_script(_RENEW_LUA)
+        self._sweep_script = client.register_script(_SWEEP_LUA)
 
     def _clean(self, error: BaseException) -> str:
         message = str(error).rstrip(".")
@@ -230,21 +306,39 @@ class RedisState(State):
     def _scope_key(scope: str, part: str) -> str:
         return f"{_PREFIX}budget:{scope}:{part}"
 
+    _SCOPES = f"{_PREFIX}budget-scopes-owned"
+    _LAPSE_ARGS = (
+        f"{_PREFIX}settled:",
+        REDIS_SETTLED_KEPT_SECONDS,
+        _SPENT_KEPT_SECONDS["day"],
+        _SPENT_KEPT_SECONDS["month"],
+    )
+
     def _reserve(
-        self, reservation: Reservation, amount: int, checks: Sequence[Check], hold_seconds: float
+        self,
+        reservation: Reservation,
+        amount: int,
+        checks: Sequence[Check],
+        hold_seconds: float,
+        owner: Owner | None,
     ) -> tuple[Check, int, int] | None:
         scope = reservation.scope
         keys = [
             self._scope_key(scope, "holds"),
             self._scope_key(scope, "hold-records"),
+            self._SCOPES,
             *(self._scope_key(scope, f"spent:{check.period}") for check in checks),
         ]
-        record = " ".join([str(amount), *reservation.periods])
+        tokens = [str(amount), *reservation.periods]
+        if owner is not None:
+            tokens.append(f"@{owner}")
         args: list[str | int] = [
             reservation.id,
             str(amount),
             max(1, math.ceil(hold_seconds * 1000)),
-            record,
+            " ".join(tokens),
+            scope,
+            *self._LAPSE_ARGS,
         ]
         for check in checks:
             args += [check.period, str(check.limit)]
@@ -254,6 +348,40 @@ class RedisState(State):
             return None
         _, index, spent, reserved = answer
         return checks[int(index) - 1], int(spent), int(reserved)
+
+    def _renew(self, reservations: Sequence[Reservation], hold_seconds: float) -> None:
+        by_scope: dict[str, list[str]] = {}
+        for reservation in reservations:
+            by_scope.setdefault(reservation.scope, []).append(reservation.id)
+        hold = max(1, math.ceil(hold_seconds * 1000))
+        with self._guard():
+            for scope, ids in by_scope.items():
+                keys = [self._scope_key(scope, "holds"), self._scope_key(scope, "hold-records")]
+                self._renew_script(keys=keys, args=[hold, *ids])
+
+    def _owned_holds(self) -> list[tuple[Reservation, int, Owner]]:
+        holds = []
+        with self._guard() as client:
+            scopes = sorted(m.decode() for m in cast("set[bytes]", client.smembers(self._SCOPES)))
+            for scope in scopes:
+                keys = [
+                    self._scope_key(scope, "holds"),
+                    self._scope_key(scope, "hold-records"),
+                    self._SCOPES,
+                ]
+                left = self._sweep_script(keys=keys, args=[scope, *self._LAPSE_ARGS])
+                for raw_id, raw_record in zip(left[::2], left[1::2], strict=True):
+                    amount, *rest = raw_record.decode().split()
+                    owned = [Owner.parse(t[1:]) for t in rest if t.startswith("@")]
+                    owner = owned[0] if owned else None
+                    if owner is None:
+                        continue
+                    periods = tuple(t for t in rest if not t.startswith("@"))
+                    reservation = Reservation(
+                        raw_id.decode(), scope, from_picodollars(int(amount)), periods
+                    )
+                    holds.append((reservation, int(amount), owner))
+        return holds
 
     def _settle(self, reservation: Reservation, actual: int) -> None:
         scope = reservation.scope

@@ -41,10 +41,18 @@ atomically across processes.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import dataclasses
+import logging
+import math
+import os
+import signal
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from llm_catalog.calls import driver, response_cache
@@ -60,7 +68,7 @@ from llm_catalog.calls.attempts import (
 from llm_catalog.calls.bookkeeping import Admission, Bookkeeper
 from llm_catalog.calls.ledger import Ledger
 from llm_catalog.calls.retries import aretrying, retrying
-from llm_catalog.calls.state import State, open_state
+from llm_catalog.calls.state import LeasedState, State, open_state
 from llm_catalog.data import clock, errors
 from llm_catalog.data.profiles import Failure, Profile
 from llm_catalog.load.loader import default_catalog
@@ -70,7 +78,44 @@ if TYPE_CHECKING:
     from llm_catalog.data.records import Model
     from llm_catalog.query.catalog import Catalog
 
-__all__ = ["Attempt", "Routed", "Router"]
+__all__ = ["Attempt", "Routed", "Router", "RouterStoppedError"]
+
+_LOG = logging.getLogger("llm_catalog.calls.router")
+
+# A sync attempt runs in a thread of its own while the caller waits for it in slices
+# this long, so that the attempt's bound and a shutdown are seen in time.
+_WAIT_SLICE_SECONDS = 0.05
+# How long past its timeout an attempt is cut, when litellm's own timeout (which holds
+# for each read, and so misses a provider that sends a byte now and then) has not ended
+# it: litellm's own timeout, which knows when the request left, acts first where it can.
+# An attempt queued for the event loop's executor on a busy machine is not cut before
+# its request is sent.
+_CUT_GRACE_SECONDS = 1.0
+# After the grace period, how long a shutdown waits for the calls it cancelled to close
+# their books, before it settles what they still hold itself.
+_CANCEL_WAIT_SECONDS = 5.0
+
+
+class RouterStoppedError(errors.RouteError):
+    """Raised by a router that is stopping: a new call, or one cancelled by the shutdown.
+
+    A call cancelled in flight keeps its reservation as spent (the provider may have
+    billed it) and its ledger row ends ``cancelled``; ``attempts`` lists what it did.
+    """
+
+
+class _Stopped(Exception):
+    """The router's shutdown cancelled a sync attempt while it waited for the provider."""
+
+
+@dataclasses.dataclass
+class _Flight:
+    """A call in flight, and how to cancel it when the grace period ends."""
+
+    call: RoutedCall
+    loop: asyncio.AbstractEventLoop | None = None
+    task: asyncio.Task[Any] | None = None
+    cancelled: bool = False
 
 
 class Router:
@@ -103,16 +148,119 @@ class Router:
         self.state: State = state if isinstance(state, State) else open_state(state)
         self._own_ledger = not isinstance(ledger, Ledger)
         self.ledger: Ledger = ledger if isinstance(ledger, Ledger) else Ledger(ledger)
-        self._books = Bookkeeper(catalog, self.state, self.ledger)
+        # Every hold names this process and is renewed while its call runs; a hold
+        # whose process died is settled as spent, here or by any router sharing the state.
+        self._holds = LeasedState(self.state)
+        self._books = Bookkeeper(catalog, self._holds, self.ledger)
+        self._flight = threading.Condition()
+        self._in_flight: dict[int, _Flight] = {}
+        self._stopping = False
+        self._cancelling = threading.Event()
+        self.settle_orphans()
 
     # -- lifecycle ------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the state and the ledger, when the router opened them."""
+        """Close the state and the ledger, when the router opened them.
+
+        Holds still live (a call that has not returned) are settled as spent first.
+        """
+        if self._holds.live():
+            self._holds.settle_live()
+        self._holds.close()
         if self._own_state:
             self.state.close()
         if self._own_ledger:
             self.ledger.close()
+
+    def settle_orphans(self) -> int:
+        """Settle as spent the holds of calls whose process died; return how many.
+
+        A router does this when it starts. The holds of a process on this host are
+        known orphaned as soon as the process is gone; those of another host once
+        their lease lapses (a live process renews its holds while their calls run).
+        """
+        orphans = self.state.settle_orphans()
+        if orphans:
+            _LOG.warning(
+                "settled %d reservation(s) of stopped processes as spent (%s)",
+                len(orphans),
+                ", ".join(sorted({reservation.scope for reservation in orphans})),
+            )
+        return len(orphans)
+
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`shutdown` began: no new call is admitted."""
+        return self._stopping
+
+    def shutdown(self, grace_seconds: float = 30.0) -> None:
+        """Stop admitting calls, let those in flight end, then cancel what is left.
+
+        New calls raise :class:`RouterStoppedError` at once. Calls in flight have
+        ``grace_seconds`` to end; then each is cancelled: its ledger row ends
+        ``cancelled`` and its reservation is settled as spent (the provider may have
+        billed it). Every hold the router placed is settled when this returns. Call
+        it from any thread but the event loop's own (from async code, ``await
+        router.ashutdown()``). The router stays open: :meth:`close` it after.
+        """
+        with self._flight:
+            self._stopping = True
+            ends = time.monotonic() + max(0.0, grace_seconds)
+            while self._in_flight and (left := ends - time.monotonic()) > 0:
+                self._flight.wait(left)
+            flights = list(self._in_flight.values())
+            for flight in flights:
+                flight.cancelled = True
+        if flights:
+            _LOG.warning("cancelling %d call(s) still in flight at shutdown", len(flights))
+            self._cancelling.set()
+            for flight in flights:
+                if flight.task is not None and flight.loop is not None:
+                    flight.loop.call_soon_threadsafe(flight.task.cancel)
+            with self._flight:
+                ends = time.monotonic() + _CANCEL_WAIT_SECONDS
+                while self._in_flight and (left := ends - time.monotonic()) > 0:
+                    self._flight.wait(left)
+        self._holds.settle_live()
+
+    async def ashutdown(self, grace_seconds: float = 30.0) -> None:
+        """The async twin of :meth:`shutdown`: waits in a thread, so the loop's calls can end."""
+        await asyncio.to_thread(self.shutdown, grace_seconds)
+
+    def install_signal_handlers(
+        self,
+        signals: Sequence[signal.Signals] = (signal.SIGTERM,),
+        *,
+        grace_seconds: float = 30.0,
+    ) -> None:
+        """On ``signals`` (SIGTERM: what systemd and Kubernetes send), shut down, then stop.
+
+        Opt-in, from the main thread: a library never takes an application's signals
+        unasked. On the signal, the handler that was there before is put back and
+        :meth:`shutdown` runs in a thread (calls in flight get ``grace_seconds``);
+        then the signal is raised again, so the earlier handler (by default, the end
+        of the process) acts on it. A second signal during the grace period goes to
+        the earlier handler at once.
+        """
+        previous: dict[int, Any] = {}
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            signal.signal(signum, previous[signum])
+            threading.Thread(
+                target=self._stop_then_raise,
+                args=(signum, grace_seconds),
+                name="llm-catalog shutdown",
+            ).start()
+
+        for number in signals:
+            previous[int(number)] = signal.signal(number, stop)
+
+    def _stop_then_raise(self, signum: int, grace_seconds: float) -> None:
+        try:
+            self.shutdown(grace_seconds)
+        finally:
+            os.kill(os.getpid(), signum)
 
     def __enter__(self) -> Router:
         return self
@@ -168,47 +316,95 @@ class Router:
         attempt when no model answered.
         """
         call = self._start(profile, messages, params)
-        cached = self._cached(call)
-        if cached is not None:
-            return cached
-        for model in self.chain(profile):
-            try:
-                prepared = self._prepare(call, model)
-                completion = retrying(call)(self._attempt, call, model, prepared)
-            except Skip as skip:
-                self._skipped(call, model, skip)
-                continue
-            except errors.CallError as error:
-                self._failed(call, model, error)
-                continue
-            return self._answered(call, completion)
-        raise self._exhausted(call)
+        flight = self._take_off(call)
+        try:
+            cached = self._cached(call)
+            if cached is not None:
+                return cached
+            for model in self.chain(profile):
+                try:
+                    prepared = self._prepare(call, model)
+                    completion = retrying(call)(self._attempt, call, model, prepared)
+                except Skip as skip:
+                    self._skipped(call, model, skip)
+                    continue
+                except errors.CallError as error:
+                    self._failed(call, model, error)
+                    continue
+                return self._answered(call, completion)
+            raise self._exhausted(call)
+        except _Stopped:
+            raise self._stopped(call) from None
+        finally:
+            self._land(flight)
 
     async def acomplete(
         self, profile: str, messages: Sequence[Mapping[str, Any]], **params: Any
     ) -> Routed:
         """The async twin of :meth:`complete`."""
         call = self._start(profile, messages, params)
-        if call.profile.cache.enabled:
-            cached = await asyncio.to_thread(self._cached, call)
-            if cached is not None:
-                return cached
-        for model in self.chain(profile):
-            try:
-                prepared = self._prepare(call, model)
-                completion: Completion = await aretrying(call)(
-                    self._aattempt, call, model, prepared
-                )
-            except Skip as skip:
-                self._skipped(call, model, skip)
-                continue
-            except errors.CallError as error:
-                self._failed(call, model, error)
-                continue
+        flight = self._take_off(call)
+        flight.loop = asyncio.get_running_loop()
+        flight.task = asyncio.current_task()
+        try:
             if call.profile.cache.enabled:
-                return await asyncio.to_thread(self._answered, call, completion)
-            return self._answered(call, completion)
-        raise self._exhausted(call)
+                cached = await asyncio.to_thread(self._cached, call)
+                if cached is not None:
+                    return cached
+            for model in self.chain(profile):
+                try:
+                    prepared = self._prepare(call, model)
+                    completion: Completion = await aretrying(call)(
+                        self._aattempt, call, model, prepared
+                    )
+                except Skip as skip:
+                    self._skipped(call, model, skip)
+                    continue
+                except errors.CallError as error:
+                    self._failed(call, model, error)
+                    continue
+                if call.profile.cache.enabled:
+                    return await asyncio.to_thread(self._answered, call, completion)
+                return self._answered(call, completion)
+            raise self._exhausted(call)
+        except asyncio.CancelledError:
+            if not flight.cancelled or flight.task is None:
+                raise
+            flight.task.uncancel()
+            raise self._stopped(call) from None
+        finally:
+            self._land(flight)
+
+    # -- calls in flight ------------------------------------------------------------------
+
+    def _take_off(self, call: RoutedCall) -> _Flight:
+        """Count ``call`` in flight; refuse it when the router is stopping."""
+        with self._flight:
+            if self._stopping:
+                raise RouterStoppedError(
+                    call.profile_name,
+                    "the router is stopping (shutdown() was called, or a signal received) "
+                    "and admits no new call: make the call with a router that is running",
+                    [],
+                    None,
+                    call.call_id,
+                )
+            flight = self._in_flight[id(call)] = _Flight(call)
+        return flight
+
+    def _land(self, flight: _Flight) -> None:
+        with self._flight:
+            self._in_flight.pop(id(flight.call), None)
+            self._flight.notify_all()
+
+    def _stopped(self, call: RoutedCall) -> RouterStoppedError:
+        return RouterStoppedError(
+            call.profile_name,
+            "the router's shutdown cancelled the call in flight after its grace period",
+            call.attempts,
+            None,
+            call.call_id,
+        )
 
     # -- one call, step by step -----------------------------------------------------------
 
@@ -247,7 +443,7 @@ class Router:
             time.sleep(admission)
             call.waited += admission
         try:
-            completion = driver.send_completion(prepared)
+            completion = self._send(model, *self._bounded(call, prepared))
         except errors.CallError as error:
             failure = error
         except BaseException:
@@ -267,7 +463,17 @@ class Router:
             await asyncio.sleep(admission)
             call.waited += admission
         try:
-            completion = await driver.asend_completion(prepared)
+            bounded, bound = self._bounded(call, prepared)
+            cut = False
+            try:
+                # The driver turns every error of the call into a CallError: a
+                # TimeoutError here is the bound's, and the request was cancelled.
+                async with asyncio.timeout(bound):
+                    completion = await driver.asend_completion(bounded)
+            except TimeoutError:
+                cut = True
+            if cut:  # raised here, with no exception as its context
+                raise _cut(model, bound or 0.0)
         except errors.CallError as error:
             failure = error
         except BaseException:
@@ -280,6 +486,54 @@ class Router:
             return completion
         await asyncio.to_thread(self._books.conclude, call, model, admission, None, failure)
         raise failure
+
+    # -- the attempt's bound --------------------------------------------------------------
+
+    @staticmethod
+    def _bounded(call: RoutedCall, prepared: PreparedCall) -> tuple[PreparedCall, float | None]:
+        """The call to send and the attempt's bound: its timeout, or the deadline if nearer.
+
+        litellm's own timeout, which holds for each read and so ends a provider that goes
+        quiet, is set to the same; the bound, which holds from the request's first byte
+        to the answer's last, cuts one that keeps sending a byte now and then. Past a
+        timeout it has :data:`_CUT_GRACE_SECONDS` more, so that litellm's timeout, which
+        knows when the request went out, acts first where it can; a deadline has none.
+        """
+        driver.load(prepared)  # the first call imports litellm: not the request's time
+        timeout = prepared.kwargs.get("timeout")
+        left = call.remaining()
+        if timeout is None and left is None:
+            return prepared, None
+        bound = math.inf if timeout is None else float(timeout) + _CUT_GRACE_SECONDS
+        if left is not None:
+            bound = max(min(bound, left), 0.001)
+        if left is None or (timeout is not None and float(timeout) <= left):
+            return prepared, bound
+        return dataclasses.replace(prepared, kwargs={**prepared.kwargs, "timeout": bound}), bound
+
+    def _send(self, model: Model, prepared: PreparedCall, bound: float | None) -> Completion:
+        """Send a sync attempt in a thread of its own and wait for it, up to its bound.
+
+        A blocking read cannot be interrupted from outside, and a provider that sends a
+        byte now and then resets litellm's timeout on each read; so the caller waits on
+        the attempt, and at its bound (or when the router's shutdown cancels it) stops
+        waiting. The thread is left to end on its own (its reads time out within the
+        bound), its answer unread: the attempt counts as timed out, at its reservation.
+        """
+        attempt = _Running(driver.send_completion, prepared)
+        ends = None if bound is None else time.monotonic() + bound
+        while not attempt.done.wait(
+            _WAIT_SLICE_SECONDS
+            if ends is None
+            else min(_WAIT_SLICE_SECONDS, ends - time.monotonic())
+        ):
+            if self._cancelling.is_set():
+                raise _Stopped
+            if ends is not None and time.monotonic() >= ends:
+                assert bound is not None
+                raise _cut(model, bound)
+        completion: Completion = attempt.result()
+        return completion
 
     # -- endings --------------------------------------------------------------------------
 
@@ -368,3 +622,42 @@ class Router:
             cost=Decimal(0),
         )
         return Routed(call.profile_name, completion, (attempt,), call.call_id, cached=True)
+
+
+def _cut(model: Model, bound: float) -> errors.ProviderTimeoutError:
+    return errors.ProviderTimeoutError(
+        model.id,
+        f"{model.id}: no answer in time: none whole within {bound:g} s (the profile's "
+        "timeout_seconds, or what was left of its deadline_seconds), and the attempt was cut",
+        provider_message=f"the request timed out after {bound:g} s",
+        status_code=None,
+    )
+
+
+class _Running:
+    """A function running in a daemon thread of its own (with the caller's context)."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        self.done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        context = contextvars.copy_context()
+        threading.Thread(
+            target=context.run,
+            args=(self._run, function, *args),
+            name="llm-catalog attempt",
+            daemon=True,
+        ).start()
+
+    def _run(self, function: Callable[..., Any], *args: Any) -> None:
+        try:
+            self._value = function(*args)
+        except BaseException as error:
+            self._error = error
+        finally:
+            self.done.set()
+
+    def result(self) -> Any:
+        if self._error is not None:
+            raise self._error
+        return self._value

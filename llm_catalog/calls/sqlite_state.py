@@ -18,7 +18,7 @@ from typing import Literal
 from llm_catalog.calls.budget import Check, Reservation, period_keys
 from llm_catalog.calls.money import from_picodollars, to_picodollars
 from llm_catalog.calls.sqlite_file import SQLiteFile, default_file
-from llm_catalog.calls.store import State, check_usage
+from llm_catalog.calls.store import Owner, State, check_usage
 from llm_catalog.calls.usage import UsageLine, check_by, sort_lines
 
 __all__ = ["SQLITE_SETTLED_KEPT_SECONDS", "SQLiteState"]
@@ -73,6 +73,11 @@ _STATE_SCHEMA: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID""",
     ),
 )
+# An owned hold has one more row, whose period is "owner:host/pid/started" (no ceiling
+# ever checks such a period): it is settled as spent when it lapses or its owner dies,
+# where a hold without an owner is dropped. Files stay at schema 1, readable by earlier
+# versions, which drop lapsed holds of either kind.
+_OWNER = "owner:"
 _CACHE_SWEEP_EVERY = 200
 
 
@@ -107,12 +112,17 @@ class SQLiteState(SQLiteFile, State):
         return 0 if found is None else int(found[0])
 
     def _reserve(
-        self, reservation: Reservation, amount: int, checks: Sequence[Check], hold_seconds: float
+        self,
+        reservation: Reservation,
+        amount: int,
+        checks: Sequence[Check],
+        hold_seconds: float,
+        owner: Owner | None,
     ) -> tuple[Check, int, int] | None:
         scope = reservation.scope
         with self._connection(write=True) as db:
             now = time.time()
-            db.execute("DELETE FROM holds WHERE expires <= ?", (now,))
+            self._lapse(db, now)
             for check in checks:
                 spent = self._spent(db, scope, check.period)
                 reserved = sum(
@@ -124,33 +134,73 @@ class SQLiteState(SQLiteFile, State):
                 )
                 if spent + reserved + amount > check.limit:
                     return check, spent, reserved
+            periods = list(reservation.periods)
+            if owner is not None:
+                periods.append(f"{_OWNER}{owner}")
             db.executemany(
                 "INSERT INTO holds (id, period, scope, amount, expires) VALUES (?, ?, ?, ?, ?)",
                 [
                     (reservation.id, period, scope, str(amount), now + hold_seconds)
-                    for period in reservation.periods
+                    for period in periods
                 ],
             )
         return None
 
+    def _lapse(self, db: sqlite3.Connection, now: float) -> None:
+        """Drop the holds that lapsed, settling the owned ones as spent (in a write transaction)."""
+        lapsed = db.execute(
+            "SELECT id, period, scope, amount FROM holds WHERE expires <= ? AND id IN "
+            "(SELECT id FROM holds WHERE expires <= ? AND period LIKE 'owner:%')",
+            (now, now),
+        ).fetchall()
+        for reservation, amount, _owner in _holds(lapsed):
+            self._charge(db, reservation, amount, now)
+        db.execute("DELETE FROM holds WHERE expires <= ?", (now,))
+
+    def _charge(
+        self, db: sqlite3.Connection, reservation: Reservation, actual: int, now: float
+    ) -> None:
+        """Drop the hold and add ``actual`` to its periods, once (in a write transaction)."""
+        first = db.execute(
+            "INSERT OR IGNORE INTO settled (id, at) VALUES (?, ?)", (reservation.id, now)
+        )
+        if first.rowcount == 0:
+            return
+        db.execute("DELETE FROM holds WHERE id = ?", (reservation.id,))
+        for period in reservation.periods:
+            spent = self._spent(db, reservation.scope, period) + actual
+            db.execute(
+                "INSERT INTO spend (scope, period, spent) VALUES (?, ?, ?) "
+                "ON CONFLICT (scope, period) DO UPDATE SET spent = excluded.spent",
+                (reservation.scope, period, str(spent)),
+            )
+
     def _settle(self, reservation: Reservation, actual: int) -> None:
-        scope = reservation.scope
         with self._connection(write=True) as db:
             now = time.time()
-            first = db.execute(
-                "INSERT OR IGNORE INTO settled (id, at) VALUES (?, ?)", (reservation.id, now)
-            )
-            if first.rowcount == 0:
-                return
-            db.execute("DELETE FROM holds WHERE id = ?", (reservation.id,))
-            for period in reservation.periods:
-                spent = self._spent(db, scope, period) + actual
-                db.execute(
-                    "INSERT INTO spend (scope, period, spent) VALUES (?, ?, ?) "
-                    "ON CONFLICT (scope, period) DO UPDATE SET spent = excluded.spent",
-                    (scope, period, str(spent)),
-                )
+            self._charge(db, reservation, actual, now)
             db.execute("DELETE FROM settled WHERE at < ?", (now - SQLITE_SETTLED_KEPT_SECONDS,))
+
+    def _renew(self, reservations: Sequence[Reservation], hold_seconds: float) -> None:
+        with self._connection(write=True) as db:
+            until = time.time() + hold_seconds
+            db.executemany(
+                "UPDATE holds SET expires = ? WHERE id = ? AND expires < ?",
+                [(until, reservation.id, until) for reservation in reservations],
+            )
+
+    def _owned_holds(self) -> list[tuple[Reservation, int, Owner]]:
+        with self._connection(write=True) as db:
+            self._lapse(db, time.time())
+            rows = db.execute(
+                "SELECT id, period, scope, amount FROM holds WHERE id IN "
+                "(SELECT id FROM holds WHERE period LIKE 'owner:%')"
+            ).fetchall()
+        return [
+            (reservation, amount, owner)
+            for reservation, amount, owner in _holds(rows)
+            if owner is not None
+        ]
 
     def spent(self, scope: str, *, now: datetime) -> dict[str, Decimal]:
         periods = period_keys(now)
@@ -244,3 +294,24 @@ class SQLiteState(SQLiteFile, State):
             )
             for key, calls, answered, failed, tokens_in, tokens_out, unpriced, costs in found
         )
+
+
+def _holds(
+    rows: Sequence[tuple[str, str, str, str]],
+) -> list[tuple[Reservation, int, Owner | None]]:
+    """The reservations in rows of (id, period, scope, amount), with their owners."""
+    found: dict[str, tuple[str, int, list[str], list[Owner | None]]] = {}
+    for hold_id, period, scope, amount in rows:
+        _, periods, owners = found.setdefault(hold_id, (scope, int(amount), [], []))[1:]
+        if period.startswith(_OWNER):
+            owners.append(Owner.parse(period.removeprefix(_OWNER)))
+        else:
+            periods.append(period)
+    return [
+        (
+            Reservation(hold_id, scope, from_picodollars(amount), tuple(sorted(periods))),
+            amount,
+            owners[0] if owners else None,
+        )
+        for hold_id, (scope, amount, periods, owners) in found.items()
+    ]

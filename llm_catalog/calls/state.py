@@ -12,10 +12,12 @@
 Budgets are kept by reservation: before a call the router holds the most the call
 can cost, and after it settles what the call really cost. Both steps are atomic,
 so concurrent calls (threads, processes, machines sharing Redis) never spend past
-a ceiling. A hold lapses ``hold_seconds`` after it was made, so a process that dies
-mid-call never blocks a budget for good; holds are timed by the store's clock (this
-machine's for SQLite, the Redis server's for Redis), while ``now`` picks the UTC day
-and month charged. Spend is always counted in both the day and the month, whichever
+a ceiling. A hold lapses ``hold_seconds`` after it was made (or last renewed), so a
+process that dies mid-call never blocks a budget for good: a hold without an owner is
+then dropped, and one that names its owner process (as the router's all do) is settled
+as spent, since the provider may have billed its call; holds are timed by the store's
+clock (this machine's for SQLite, the Redis server's for Redis), while ``now`` picks
+the UTC day and month charged. Spend is always counted in both the day and the month, whichever
 ceilings a reservation checks.
 
 Two stores, one interface:
@@ -49,12 +51,14 @@ from urllib.parse import unquote, urlsplit
 from llm_catalog.calls.budget import Ceiling, Refusal, Reservation
 from llm_catalog.calls.redis_state import RedisState, public_url
 from llm_catalog.calls.sqlite_state import SQLiteState
-from llm_catalog.calls.store import State
+from llm_catalog.calls.store import LeasedState, Owner, State, this_process
 from llm_catalog.calls.usage import UsageLine
 from llm_catalog.data.errors import StateError
 
 __all__ = [
     "Ceiling",
+    "LeasedState",
+    "Owner",
     "RedisState",
     "Refusal",
     "Reservation",
@@ -63,6 +67,7 @@ __all__ = [
     "UsageLine",
     "open_state",
     "public_url",
+    "this_process",
 ]
 
 _REDIS_SCHEMES = ("redis", "rediss", "unix")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from llm_catalog.interfaces.invocation import UsageError, emit
 
 if TYPE_CHECKING:
-    from llm_catalog.calls.ledger import UsageLine
+    from llm_catalog.calls.ledger import Overruns, UsageLine
 
 __all__ = ["usage"]
 
@@ -39,10 +39,12 @@ def usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     since: dt.datetime = args.since.astimezone(dt.UTC)
     path = args.ledger if args.ledger is not None else default_ledger_path()
     ledger_lines = None
+    overruns = None
     if path.exists():
         _check_ledger(path, "--ledger" if args.ledger is not None else "the ledger")
         with Ledger(path) as ledger:
             ledger_lines = ledger.report(since=since, by=args.by)
+            overruns = ledger.overruns(since=since)
     counters = None
     state = None
     if args.state is not None:
@@ -62,6 +64,7 @@ def usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     "exists": ledger_lines is not None,
                     "lines": [line.to_json() for line in ledger_lines or ()],
                     "total": total(ledger_lines or ()).to_json(),
+                    "overruns": None if overruns is None else overruns.to_json(),
                 },
                 "counters": None
                 if counters is None
@@ -83,6 +86,8 @@ def usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(f"usage since {when} by {args.by}, from the ledger {path}:\n")
         out.write(_usage_table(args.by, ledger_lines))
+        if overruns is not None and overruns.reserved:
+            out.write(_overruns_note(overruns))
     if counters is not None:
         description, lines = counters
         day = since.date().isoformat()
@@ -154,3 +159,12 @@ def _usage_table(by: str, lines: Sequence[UsageLine]) -> str:
         noun = "attempt" if in_flight == 1 else "attempts"
         notes.append(f"{in_flight:,} {noun} {verb} still in flight\n")
     return table + "".join(notes)
+
+
+def _overruns_note(overruns: Overruns) -> str:
+    """How often a reservation, meant as an upper bound on the bill, fell short."""
+    noun = "attempt" if overruns.reserved == 1 else "attempts"
+    return (
+        f"{overruns.over:,} of {overruns.reserved:,} answered {noun} with a budget reservation "
+        f"({overruns.percent:g}%) cost more than was reserved for them\n"
+    )

@@ -25,6 +25,7 @@ worth retrying, and where.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -68,6 +69,7 @@ __all__ = [
     "check_messages",
     "complete",
     "embed",
+    "load",
     "prepare_completion",
     "send_completion",
     "stream",
@@ -148,6 +150,11 @@ def prepare_completion(
     return prepare(model, provider_of(model), messages, params)
 
 
+def load(call: PreparedCall) -> None:
+    """Import litellm now (it takes seconds, once), so that a call's time is the request's own."""
+    _litellm_for(call)
+
+
 def send_completion(call: PreparedCall) -> Completion:
     """Send a prepared completion (see :func:`prepare_completion`)."""
     return _send(call, "completion", read_completion)
@@ -167,7 +174,8 @@ def stream(model: Model, messages: Sequence[Mapping[str, Any]], **params: Any) -
     """Call ``model`` and stream its answer; see :class:`CompletionStream`."""
     check_messages(messages)
     call = prepare(model, provider_of(model), messages, params)
-    return _send(call, "completion", CompletionStream, **_STREAMING)
+    _litellm_for(call)  # imported before the clock starts: the bound is the request's
+    return _send(call, "completion", _bounded_stream(call), **_STREAMING)
 
 
 async def astream(
@@ -176,7 +184,23 @@ async def astream(
     """The async twin of :func:`stream`: ``async for text in await astream(...)``."""
     check_messages(messages)
     call = prepare(model, provider_of(model), messages, params)
-    return await _asend(call, "acompletion", CompletionStream, **_STREAMING)
+    _litellm_for(call)
+    return await _asend(call, "acompletion", _bounded_stream(call), **_STREAMING)
+
+
+def _bounded_stream(call: PreparedCall) -> Callable[[PreparedCall, Any], CompletionStream]:
+    """A stream reader whose stream is cut at the call's timeout, from the request's start.
+
+    litellm's timeout holds for each read: a provider that sends a byte now and then
+    would keep a stream open past it without end.
+    """
+    timeout = call.kwargs.get("timeout")
+    ends = None if timeout is None else time.monotonic() + float(timeout)
+
+    def read(prepared: PreparedCall, raw: Any) -> CompletionStream:
+        return CompletionStream(prepared, raw, ends=ends)
+
+    return read
 
 
 def embed(model: Model, texts: Sequence[str], **params: Any) -> Embeddings:

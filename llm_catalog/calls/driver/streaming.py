@@ -1,11 +1,17 @@
 """A streamed answer: text as it arrives, then the whole completion, checked like any other.
 
 A stream that litellm ends early as if whole, or that ends without anything in it, is
-an error, never a short success.
+an error, never a short success. A stream with a bound (the call's ``timeout``) is cut
+there, however its bytes trickle in: litellm's own timeout holds for each read only.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import queue
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +38,11 @@ class CompletionStream:
     Iterate it (``for text in stream``) or, from async code, ``async for``.
     """
 
-    def __init__(self, call: PreparedCall, source: Any) -> None:
+    def __init__(self, call: PreparedCall, source: Any, *, ends: float | None = None) -> None:
         self._call = call
         self._source = source
+        # time.monotonic() at which the stream is cut (its request's start plus its timeout).
+        self._ends = ends
         self._parts: list[str] = []
         self._tools: dict[int, dict[str, str]] = {}
         self._usage: Any = None
@@ -115,10 +123,12 @@ class CompletionStream:
 
     def __iter__(self) -> Iterator[str]:
         try:
-            for chunk in self._source:
+            for chunk in self._chunks():
                 text = self._take(chunk)
                 if text:
                     yield text
+        except errors.ProviderTimeoutError:
+            raise
         except Exception as error:
             failed = failure(self._call, error)
         else:
@@ -126,15 +136,90 @@ class CompletionStream:
             return
         raise failed
 
+    def _chunks(self) -> Iterator[Any]:
+        """The source's chunks; with a bound, read by a thread of their own and cut at it.
+
+        A blocking read cannot be stopped from outside; so the reader thread is left to
+        end with the connection, which is closed at the bound.
+        """
+        if self._ends is None:
+            yield from self._source
+            return
+        chunks: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+
+        def read() -> None:
+            try:
+                for chunk in self._source:
+                    chunks.put(("chunk", chunk))
+            except BaseException as error:
+                chunks.put(("error", error))
+            else:
+                chunks.put(("end", None))
+
+        threading.Thread(target=read, name="llm-catalog stream", daemon=True).start()
+        while True:
+            try:
+                kind, item = chunks.get(timeout=max(0.0, self._ends - time.monotonic()))
+            except queue.Empty:
+                kind, item = "cut", None
+            if kind == "cut":  # raised here, with no exception as its context
+                self._close_source()
+                raise self._cut()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+
+    def _close_source(self) -> None:
+        for owner in (getattr(self._source, "completion_stream", None), self._source):
+            close = getattr(owner, "close", None)
+            if callable(close):
+                with contextlib.suppress(Exception):
+                    close()
+
+    def _cut(self) -> errors.ProviderTimeoutError:
+        model = self._call.model.id
+        return errors.ProviderTimeoutError(
+            model,
+            f"{model}: no answer in time: the stream had not ended within its timeout of "
+            f"{self._call.kwargs.get('timeout')} s, after "
+            f"{sum(map(len, self._parts)):,} characters of text, and was cut",
+            provider_message="the stream timed out at the call's timeout",
+            status_code=None,
+        )
+
     async def __aiter__(self) -> AsyncIterator[str]:
         try:
-            async for chunk in self._source:
+            iterator = aiter(self._source)
+            while True:
+                left = None if self._ends is None else self._ends - time.monotonic()
+                cut = False
+                try:
+                    async with asyncio.timeout(left):
+                        chunk = await anext(iterator)
+                except StopAsyncIteration:
+                    break
+                except TimeoutError:
+                    cut = True
+                if cut:  # raised here, with no exception as its context
+                    await self._aclose_source()
+                    raise self._cut()
                 text = self._take(chunk)
                 if text:
                     yield text
+        except errors.ProviderTimeoutError:
+            raise
         except Exception as error:
             failed = failure(self._call, error)
         else:
             self._finish_stream()
             return
         raise failed
+
+    async def _aclose_source(self) -> None:
+        for owner in (getattr(self._source, "completion_stream", None), self._source):
+            close = getattr(owner, "aclose", None)
+            if callable(close):
+                with contextlib.suppress(Exception):
+                    await close()
