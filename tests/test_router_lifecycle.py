@@ -33,10 +33,16 @@ from types import SimpleNamespace
 import pytest
 
 import llm_catalog
-from llm_catalog import BudgetExceededError, Catalog, ProviderTimeoutError, RouteError
+from llm_catalog import (
+    BudgetExceededError,
+    Catalog,
+    ProviderTimeoutError,
+    RouteError,
+    RouterStoppedError,
+)
 from llm_catalog.calls import driver
 from llm_catalog.calls.ledger import Ledger
-from llm_catalog.calls.router import Routed, Router, RouterStoppedError
+from llm_catalog.calls.router import Routed, Router
 from llm_catalog.calls.state import open_state
 from llm_catalog.data import clock
 from llm_catalog.data.profiles import Budget, Profile

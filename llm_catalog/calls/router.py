@@ -78,7 +78,7 @@ if TYPE_CHECKING:
     from llm_catalog.data.records import Model
     from llm_catalog.query.catalog import Catalog
 
-__all__ = ["Attempt", "Routed", "Router", "RouterStoppedError"]
+__all__ = ["Attempt", "Routed", "Router"]
 
 _LOG = logging.getLogger("llm_catalog.calls.router")
 
@@ -94,14 +94,6 @@ _CUT_GRACE_SECONDS = 1.0
 # After the grace period, how long a shutdown waits for the calls it cancelled to close
 # their books, before it settles what they still hold itself.
 _CANCEL_WAIT_SECONDS = 5.0
-
-
-class RouterStoppedError(errors.RouteError):
-    """Raised by a router that is stopping: a new call, or one cancelled by the shutdown.
-
-    A call cancelled in flight keeps its reservation as spent (the provider may have
-    billed it) and its ledger row ends ``cancelled``; ``attempts`` lists what it did.
-    """
 
 
 class _Stopped(Exception):
@@ -197,7 +189,7 @@ class Router:
     def shutdown(self, grace_seconds: float = 30.0) -> None:
         """Stop admitting calls, let those in flight end, then cancel what is left.
 
-        New calls raise :class:`RouterStoppedError` at once. Calls in flight have
+        New calls raise :class:`~llm_catalog.data.errors.RouterStoppedError` at once. Calls in flight have
         ``grace_seconds`` to end; then each is cancelled: its ledger row ends
         ``cancelled`` and its reservation is settled as spent (the provider may have
         billed it). Every hold the router placed is settled when this returns. Call
@@ -381,7 +373,7 @@ class Router:
         """Count ``call`` in flight; refuse it when the router is stopping."""
         with self._flight:
             if self._stopping:
-                raise RouterStoppedError(
+                raise errors.RouterStoppedError(
                     call.profile_name,
                     "the router is stopping (shutdown() was called, or a signal received) "
                     "and admits no new call: make the call with a router that is running",
@@ -397,8 +389,8 @@ class Router:
             self._in_flight.pop(id(flight.call), None)
             self._flight.notify_all()
 
-    def _stopped(self, call: RoutedCall) -> RouterStoppedError:
-        return RouterStoppedError(
+    def _stopped(self, call: RoutedCall) -> errors.RouterStoppedError:
+        return errors.RouterStoppedError(
             call.profile_name,
             "the router's shutdown cancelled the call in flight after its grace period",
             call.attempts,

@@ -64,6 +64,7 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitError",
     "RouteError",
+    "RouterStoppedError",
     "StateError",
     "UnknownModelError",
     "UnknownProfileError",
@@ -377,6 +378,14 @@ class RouteError(LLMCatalogError):
         lines = [f"profile {profile!r}: {summary}"]
         lines.extend(f"  {attempt}" for attempt in self.attempts)
         super().__init__(redact("\n".join(lines)))
+
+
+class RouterStoppedError(RouteError):
+    """Raised by a router that is stopping: a new call, or one cancelled by the shutdown.
+
+    A call cancelled in flight keeps its reservation as spent (the provider may have
+    billed it) and its ledger row ends ``cancelled``; ``attempts`` lists what it did.
+    """
 
 
 class BudgetExceededError(RouteError):
