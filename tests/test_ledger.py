@@ -271,6 +271,27 @@ def test_pending_rows_are_in_flight_then_interrupted(ledger: Ledger) -> None:
     assert ledger.report() == [UsageLine("openai/gpt-4o", 2, 0, 1, 0, 0, Decimal(0))]
 
 
+def test_an_interrupted_attempt_is_spend_at_its_reservation(ledger: Ledger) -> None:
+    # Its process died mid-call: the budget settled the reservation as spent, and the
+    # report counts it the same, while an attempt still in flight counts nothing yet.
+    now = clock.now()
+    for call_id, started in (
+        ("live", now - timedelta(minutes=5)),
+        ("dead", now - INTERRUPTED_AFTER - timedelta(minutes=1)),
+    ):
+        ledger.begin(
+            call_id=call_id,
+            profile="agent",
+            model="openai/gpt-4o",
+            provider="openai",
+            attempt=1,
+            started_at=started,
+            reserved=Decimal("0.25"),
+        )
+    [line] = ledger.report()
+    assert (line.calls, line.failed, line.cost) == (2, 1, Decimal("0.25"))
+
+
 def test_many_threads_write_at_once(ledger: Ledger) -> None:
     def calls(worker: int) -> None:
         for number in range(1, 26):

@@ -315,6 +315,10 @@ class Ledger(SQLiteFile):
         where, params = _where(since)
         stale = utc_text(clock.now() - INTERRUPTED_AFTER)
         answered = "outcome IN ('answered', 'cached')"
+        # An attempt whose process died mid-call (still pending, and older than any call
+        # can last) is spend at its reservation, as the budget settles it: the provider
+        # may have billed it.
+        spent = "COALESCE(cost, CASE WHEN outcome = 'pending' AND started_at < ? THEN reserved END)"
         # SQLite's SUM stops at 2**63 picodollars (about $9.2 million): whole dollars
         # and the picodollars beyond them are summed apart, then joined in Python.
         query = f"""
@@ -322,12 +326,12 @@ class Ledger(SQLiteFile):
                    SUM({answered}),
                    SUM(NOT {answered} AND (outcome != 'pending' OR started_at < ?)),
                    SUM(input_tokens), SUM(output_tokens),
-                   SUM(cost / {PICODOLLARS_PER_DOLLAR}), SUM(cost % {PICODOLLARS_PER_DOLLAR}),
+                   SUM({spent} / {PICODOLLARS_PER_DOLLAR}), SUM({spent} % {PICODOLLARS_PER_DOLLAR}),
                    SUM({answered} AND cost IS NULL)
             FROM attempts WHERE {where} GROUP BY {by}
         """
         with self._connection() as db:
-            found = db.execute(query, [stale, *params]).fetchall()
+            found = db.execute(query, [stale, stale, stale, *params]).fetchall()
         return sort_lines(
             UsageLine(
                 key=key,
