@@ -195,7 +195,7 @@ def test_the_audit_command(tmp_path: pytest.TempPathFactory) -> None:
 
 
 # Active models at level provider, per lab that publishes its own models' prices, as the
-# verification of 2026-12-06 left them: a change may raise these, never lower them.
+# first verification pass left them: a change may raise these, never lower them.
 VERIFIED_FLOOR = {
     "openai": 8,
     "anthropic": 4,
