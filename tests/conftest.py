@@ -7,6 +7,8 @@ tests give the same answers on any day they run, and no test can see midnight pa
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,3 +59,18 @@ def _isolated_environment(
     monkeypatch.setenv("LLM_CATALOG_CACHE_DIR", str(compiled_cache_dir))
     # The ledger and the router's state go to the user's data directory by default.
     monkeypatch.setenv("LLM_CATALOG_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def permissive_umask() -> Iterator[None]:
+    """The umask of many systems, which lets every user read what is created."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def mode(path: Path) -> int:
+    """A file's permission bits, such as 0o600."""
+    return stat.S_IMODE(os.stat(path).st_mode)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -296,16 +296,6 @@ def test_a_record_forged_without_the_secret_is_ignored(user_dir: Path) -> None:
         rebuilt = load(user_dir)
         assert rebuilt.compiled, how
         assert rebuilt["acme/chat"].pricing.input == Decimal("0.05"), how  # type: ignore[union-attr]
-
-
-@pytest.fixture
-def permissive_umask() -> Iterator[None]:
-    """The umask of many systems, which lets every user read what is created."""
-    before = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(before)
 
 
 @pytest.fixture

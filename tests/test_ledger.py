@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
-import stat
 import subprocess
 import sys
 import threading
@@ -20,7 +18,7 @@ from llm_catalog.calls.ledger import INTERRUPTED_AFTER, Ledger, LedgerRow, Usage
 from llm_catalog.calls.state import SQLiteState
 from llm_catalog.data import clock
 from llm_catalog.data.errors import StateError
-from tests.conftest import REPO
+from tests.conftest import REPO, mode
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -374,20 +372,6 @@ def test_the_default_ledger_is_in_the_data_directory(
         assert ledger.path == tmp_path / "deep" / "data" / "usage.sqlite3"
         assert repr(ledger) == f"<Ledger {ledger.path}>"
     assert ledger.path.exists()
-
-
-@pytest.fixture
-def permissive_umask() -> Iterator[None]:
-    """The umask of many systems, which lets every user read what is created."""
-    before = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(before)
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
 
 
 @pytest.mark.usefixtures("permissive_umask")

@@ -6,7 +6,6 @@ import json
 import os
 import random
 import sqlite3
-import stat
 import subprocess
 import sys
 import threading
@@ -35,7 +34,7 @@ from llm_catalog.calls.state import (
 from llm_catalog.data.errors import StateError
 from tests import redisserver
 from tests.children import started
-from tests.conftest import REPO
+from tests.conftest import REPO, mode
 
 redis_server = redisserver.redis_server
 redis_url = redisserver.redis_url
@@ -414,20 +413,6 @@ def test_default_state_is_sqlite_in_the_data_directory(
         assert state.path == tmp_path / "data" / "state.sqlite3"
         assert state.description == f"sqlite://{tmp_path}/data/state.sqlite3"
         assert repr(state) == f"<SQLiteState sqlite://{tmp_path}/data/state.sqlite3>"
-
-
-@pytest.fixture
-def permissive_umask() -> Iterator[None]:
-    """The umask of many systems, which lets every user read what is created."""
-    before = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(before)
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
 
 
 @pytest.mark.usefixtures("permissive_umask")
